@@ -1,0 +1,19 @@
+# HAKMEM: allocator, workload drivers, harness and compare tools.
+# Everything built lands in build/ (git-ignored).
+.PHONY: all allocator workloads test clean
+
+all: allocator workloads
+
+allocator:
+	$(MAKE) -C allocator
+
+workloads:
+	$(MAKE) -C workloads
+
+# Each suite prints PASS/FAIL/SKIP lines; tests/run_tests.sh adds them up and
+# closes with "N passed, M failed".
+test: all
+	@tests/run_tests.sh
+
+clean:
+	rm -rf build
