@@ -1,0 +1,120 @@
+"""The allocators a run can compare, and how each is preloaded.
+
+system = glibc malloc (no preload). Peers are Debian's shared libraries, found through ldconfig;
+hakmem is this repository's build. Any other library can be added as NAME=/path/to/lib.so.
+"""
+import os
+import shutil
+import subprocess
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HAKMEM_LIB = os.path.join(REPO, "build", "libhakmem.so")
+
+# name -> (soname found through ldconfig, Debian package that ships it)
+PEERS = {
+    "jemalloc": ("libjemalloc.so.2", "libjemalloc2"),
+    "mimalloc": ("libmimalloc.so.2", "libmimalloc2.0"),
+    "tcmalloc": ("libtcmalloc_minimal.so.4", "libtcmalloc-minimal4"),
+}
+DEFAULT_ORDER = ["system", "jemalloc", "mimalloc", "tcmalloc", "hakmem"]
+
+
+class Allocator:
+    """One allocator of the matrix. path is None for system malloc (nothing preloaded)."""
+
+    def __init__(self, name, path=None, package=None, available=True, reason=""):
+        self.name, self.path, self.package = name, path, package
+        self.available, self.reason = available, reason
+
+    def env(self, base_env, hakmem_env=None):
+        """The environment a run of this allocator gets: LD_PRELOAD set (or removed for system),
+        and the HAKMEM_* knobs of hakmem_env for hakmem only."""
+        env = {k: v for k, v in base_env.items() if k != "LD_PRELOAD"}
+        if self.path:
+            env["LD_PRELOAD"] = self.path
+        if self.name == "hakmem" and hakmem_env:
+            env.update(hakmem_env)
+        return env
+
+    def __repr__(self):
+        return "Allocator(%r, %r, available=%r)" % (self.name, self.path, self.available)
+
+
+def ldconfig_lookup(soname):
+    """Absolute path of a shared library known to the dynamic linker, or None."""
+    try:
+        out = subprocess.run(["/sbin/ldconfig", "-p"], capture_output=True, text=True, check=False).stdout
+    except OSError:
+        return None
+    for line in out.splitlines():
+        name, _, rest = line.strip().partition(" ")
+        if name == soname and "=>" in rest:
+            path = rest.split("=>", 1)[1].strip()
+            if os.path.exists(path):
+                return path
+    return None
+
+
+def can_apt_install():
+    return os.geteuid() == 0 and os.path.exists("/etc/debian_version") and shutil.which("apt-get")
+
+
+def apt_install(package, log):
+    log("installing %s with apt-get (it is missing)" % package)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    rc = subprocess.run(["apt-get", "install", "-y", "-qq", package], env=env,
+                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True).returncode
+    if rc != 0:
+        log("apt-get install %s failed (exit %d)" % (package, rc))
+    return rc == 0
+
+
+def resolve(names, extra=None, install=True, log=print):
+    """Allocator objects for names (in that order) plus extra {name: path}.
+    A missing peer is installed with apt-get when possible; what stays missing has available=False
+    and a one-line reason."""
+    extra = extra or {}
+    result = []
+    for name in names:
+        if name in extra:
+            continue
+        if name == "system":
+            result.append(Allocator("system", None, "libc6"))
+        elif name == "hakmem":
+            ok = os.path.exists(HAKMEM_LIB)
+            result.append(Allocator("hakmem", HAKMEM_LIB, None, ok,
+                                    "" if ok else "%s not built (run make)" % HAKMEM_LIB))
+        elif name in PEERS:
+            soname, package = PEERS[name]
+            path = ldconfig_lookup(soname)
+            if path is None and install and can_apt_install() and apt_install(package, log):
+                path = ldconfig_lookup(soname)
+            if path:
+                result.append(Allocator(name, path, package))
+            else:
+                why = "%s not found by ldconfig (Debian package %s)" % (soname, package)
+                result.append(Allocator(name, None, package, False, why))
+        else:
+            raise ValueError("unknown allocator %r (known: %s; add others as NAME=/path/lib.so)"
+                             % (name, ", ".join(DEFAULT_ORDER)))
+    for name, path in extra.items():
+        ok = os.path.exists(path)
+        result.append(Allocator(name, os.path.abspath(path), None, ok, "" if ok else "%s does not exist" % path))
+    return result
+
+
+def version_of(alloc):
+    """A version string for meta.json: the Debian package version, or hakmem's git sha."""
+    if alloc.name == "hakmem":
+        sha = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True).stdout.strip()
+        return "git " + (sha or "unknown")
+    package = alloc.package
+    if package is None and alloc.path:
+        owner = subprocess.run(["dpkg-query", "-S", os.path.realpath(alloc.path)],
+                               capture_output=True, text=True).stdout
+        package = owner.split(":", 1)[0] if owner else None
+    if not package:
+        return "unknown"
+    out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", package], capture_output=True, text=True)
+    return out.stdout.strip() or "unknown"

@@ -1,0 +1,108 @@
+"""Running one command and measuring it: rusage of that child alone, a timeout, and a status."""
+import os
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+
+from . import schema
+from .result import find_result
+
+
+class Outcome:
+    """What one run produced. result is the parsed RESULT line (dict) or None."""
+
+    def __init__(self, status, exit_code, stdout, stderr, wall_s, user_s, sys_s,
+                 max_rss_kb, minor_faults, major_faults, result):
+        self.status, self.exit_code = status, exit_code
+        self.stdout, self.stderr = stdout, stderr
+        self.wall_s, self.user_s, self.sys_s = wall_s, user_s, sys_s
+        self.max_rss_kb, self.minor_faults, self.major_faults = max_rss_kb, minor_faults, major_faults
+        self.result = result
+
+
+def classify(exit_code, timed_out, stderr, result):
+    """Status of a finished run (see schema.STATUS_*). exit_code < 0 means killed by -exit_code."""
+    if timed_out:
+        return schema.STATUS_TIMEOUT
+    if "corruption:" in stderr or exit_code == 3:
+        return schema.STATUS_CORRUPTION
+    if exit_code < 0:
+        try:
+            return "%s:%s" % (schema.STATUS_CRASH, signal.Signals(-exit_code).name)
+        except ValueError:
+            return "%s:signal%d" % (schema.STATUS_CRASH, -exit_code)
+    if exit_code != 0:
+        return schema.STATUS_ERROR
+    return schema.STATUS_OK if result is not None else schema.STATUS_NO_RESULT
+
+
+def _pin(cpus):
+    def pin():
+        os.sched_setaffinity(0, cpus)
+    return pin
+
+
+# Peak RSS comes from GNU time, not from our own wait4: a child forked from this Python process
+# inherits Python's RSS high-water mark across exec, which would put a ~12 MB floor under every
+# figure. GNU time is small, so the peak it reports is the benchmark's own.
+TIME = "/usr/bin/time"
+
+
+def _peak_rss_kb(path):
+    """The %M figure GNU time wrote as the last line of path, or None if it wrote none."""
+    try:
+        with open(path) as f:
+            lines = f.read().split()
+        return int(lines[-1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def run_measured(cmd, env=None, timeout=None, cpus=None, cwd=None):
+    """Run cmd (a list) to completion and return an Outcome.
+
+    The child runs in its own session so a timeout kills it and everything it started.
+    CPU times and faults come from wait4 (the wrapper's own share is a few dozen faults).
+    cpus: optional set of CPU numbers to pin the child to."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(mode="r") as rss_file:
+        start = time.monotonic()
+        wrapped = [TIME, "-o", rss_file.name, "-f", "%M"] + list(cmd)
+        child = subprocess.Popen(wrapped, env=env, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                 start_new_session=True, preexec_fn=_pin(cpus) if cpus else None)
+        timed_out = threading.Event()
+
+        def kill():
+            timed_out.set()
+            try:
+                os.killpg(child.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+        timer = threading.Timer(timeout, kill) if timeout else None
+        if timer:
+            timer.start()
+        try:
+            _, wait_status, usage = os.wait4(child.pid, 0)
+        finally:
+            if timer:
+                timer.cancel()
+        wall = time.monotonic() - start
+        exit_code = os.waitstatus_to_exitcode(wait_status)
+        child.returncode = exit_code  # keep Popen from waiting again
+        if exit_code > 128 and "signal" in open(rss_file.name).read():
+            exit_code = -(exit_code - 128)  # GNU time exits 128+N when its child died of signal N
+        max_rss_kb = _peak_rss_kb(rss_file.name)
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode(errors="replace")
+        stderr = err.read().decode(errors="replace")
+    try:
+        result = find_result(stdout)
+    except ValueError:
+        result = None
+    status = classify(exit_code, timed_out.is_set(), stderr, result)
+    return Outcome(status, exit_code, stdout, stderr, wall, usage.ru_utime, usage.ru_stime,
+                   max_rss_kb, usage.ru_minflt, usage.ru_majflt, result)
