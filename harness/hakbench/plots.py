@@ -1,0 +1,418 @@
+"""Figures of one run, as PNG and SVG, from its RunData (see run_data.py).
+
+Every figure function returns a Figure (file stem, title, caption for the report) or raises Skip with the
+reason it cannot be drawn (missing CSV, no data): render_all() collects both, so a partial run still
+gives every figure its data allows.
+"""
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+import matplotlib.transforms as mtransforms  # noqa: E402
+
+from . import schema  # noqa: E402
+
+# One colour per allocator in every figure; hakmem is the highlighted one (strong red, black edge).
+COLOURS = {"system": "#8c8c8c", "jemalloc": "#3a6fb0", "mimalloc": "#4e9a4b",
+           "tcmalloc": "#8e63b5", "hakmem": "#d62728"}
+EXTRA_COLOURS = ["#e6862f", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#1b3a5c"]
+HIGHLIGHT = "hakmem"
+FAIL_COLOUR = "#b00000"
+
+SYSCALL_COLUMNS = schema.KEY_SYSCALLS + ["total"]
+SOURCE_TEXT = {"perf": "perf stat hardware counter",
+               "cachegrind": "cachegrind --branch-sim, simulated on a reduced-size run",
+               "unsupported": "unsupported on this machine"}
+FAILURE_VERB = {"crash": "crashed", "timeout": "timed out", "corruption": "corrupted"}
+
+
+class Skip(Exception):
+    """A figure that cannot be drawn; str() is the reason shown in the report."""
+
+
+class Figure:
+    def __init__(self, name, title, caption):
+        self.name, self.title, self.caption = name, title, caption
+
+
+class Bar:
+    """One bar: value (None = nothing to draw), optional min/max whiskers, optional note above or in place."""
+
+    def __init__(self, value, low=None, high=None, note=None):
+        self.value, self.low, self.high, self.note = value, low, high, note
+
+
+def colours_for(allocators):
+    """Allocator -> colour; names outside COLOURS get EXTRA_COLOURS in sorted order."""
+    colours = dict(COLOURS)
+    extras = sorted(a for a in allocators if a not in colours)
+    for i, name in enumerate(extras):
+        colours[name] = EXTRA_COLOURS[i % len(EXTRA_COLOURS)]
+    return colours
+
+
+def failure_note(runs, ok_runs, statuses=()):
+    """'2/5 crashed' style note for a cell with failed runs; None if every run was ok."""
+    if runs is None or ok_runs is None or ok_runs >= runs:
+        return None
+    kinds = {s.split(":")[0] for s in statuses}
+    verb = FAILURE_VERB.get(kinds.pop(), "failed") if len(kinds) == 1 else "failed"
+    return "%d/%d %s" % (runs - ok_runs, runs, verb)
+
+
+def threads_label(threads):
+    return "%d thread%s" % (threads, "" if threads == 1 else "s")
+
+
+def _title_suffix(data):
+    profile = data.profile()
+    return "run %s" % data.run_id + (", profile %s" % profile if profile else "")
+
+
+def _cell_note(data, workload, allocator, threads, row):
+    return failure_note(row["runs"], row["ok_runs"], data.failure_statuses(workload, allocator, threads))
+
+
+def _workload_allocators(data, workload):
+    """Allocators with a summary row for workload, in the canonical order."""
+    present = {r["allocator"] for r in data.summary or [] if r["workload"] == workload}
+    return [a for a in data.allocators() if a in present]
+
+
+def _missing_allocators_note(data, workload):
+    missing = [a for a in data.allocators() if a not in _workload_allocators(data, workload)]
+    return " No data for %s." % ", ".join(missing) if missing else ""
+
+
+def _bar_style(allocator, colours):
+    if allocator == HIGHLIGHT:
+        return {"color": colours[allocator], "edgecolor": "black", "linewidth": 1.4, "zorder": 3}
+    return {"color": colours[allocator], "edgecolor": "white", "linewidth": 0.5, "zorder": 2}
+
+
+def _bold_highlight(legend):
+    for text in legend.get_texts():
+        if text.get_text() == HIGHLIGHT:
+            text.set_fontweight("bold")
+
+
+def _legend_right(ax):
+    legend = ax.legend(title="allocator", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    _bold_highlight(legend)
+
+
+def grouped_bars(ax, groups, allocators, colours, bar_of, log=False, value_fmt=None):
+    """Bars for each allocator within each group (x tick labels = str of the group).
+
+    bar_of(allocator, group) -> Bar or None (None: the cell was not run, noted as such).
+    A bar without a value, or a zero on a log axis, is written as text at the foot of its slot
+    so that nothing silently disappears."""
+    n = len(allocators)
+    width = 0.8 / max(n, 1)
+    foot = mtransforms.blended_transform_factory(ax.transData, ax.transAxes)
+    tops = []
+    for i, alloc in enumerate(allocators):
+        for g, group in enumerate(groups):
+            x = g + (i - (n - 1) / 2) * width
+            bar = bar_of(alloc, group)
+            if bar is None:
+                bar = Bar(None, note="not run")
+            drawable = bar.value is not None and not (log and bar.value <= 0)
+            if drawable:
+                ax.bar(x, bar.value, width, label=alloc if g == 0 else None, **_bar_style(alloc, colours))
+                if bar.low is not None and bar.high is not None:
+                    ax.errorbar(x, bar.value, yerr=[[max(bar.value - bar.low, 0)], [max(bar.high - bar.value, 0)]],
+                                fmt="none", ecolor="black", elinewidth=1, capsize=3, zorder=4)
+                top = max(bar.value, bar.high or 0)
+                tops.append(top)
+                label = value_fmt(bar.value) if value_fmt else None
+                if bar.note:
+                    label = bar.note if label is None else "%s  %s" % (label, bar.note)
+                if label:
+                    ax.annotate(label, (x, top), xytext=(0, 3), textcoords="offset points", rotation=90,
+                                ha="center", va="bottom", fontsize=7,
+                                color=FAIL_COLOUR if bar.note else "black")
+            else:
+                # Keep the legend complete even when the first group has no bar of this allocator.
+                if g == 0:
+                    ax.bar(x, 0, 0, label=alloc, **_bar_style(alloc, colours))
+                text = "0" if bar.value == 0 else (bar.note or "no data")
+                ax.text(x, 0.02, text, transform=foot, rotation=90 if len(text) > 2 else 0,
+                        ha="center", va="bottom", fontsize=7 if len(text) > 2 else 8,
+                        color=FAIL_COLOUR if bar.note and bar.value is None else colours[alloc],
+                        fontweight="bold")
+    ax.set_xticks(range(len(groups)))
+    ax.set_xticklabels([str(g) for g in groups])
+    ax.set_xlim(-0.5, len(groups) - 0.5)
+    if log:
+        ax.set_yscale("log")
+        if tops:
+            ax.set_ylim(0.3, max(tops) * 30)  # 30x: room for the rotated labels above the bars
+    else:
+        ax.set_ylim(0, (max(tops) if tops else 1) * 1.45)
+    ax.grid(axis="y", alpha=0.3, zorder=0)
+    ax.set_axisbelow(True)
+
+
+def _save(fig, out_dir, name):
+    fig.savefig(os.path.join(out_dir, name + ".png"), dpi=110)
+    fig.savefig(os.path.join(out_dir, name + ".svg"), metadata={"Date": None})
+    plt.close(fig)
+
+
+def _need_summary(data):
+    if data.summary is None:
+        raise Skip("summary.csv is missing")
+
+
+def _threads_groups(data, workload):
+    threads = data.threads_of(workload)
+    return threads, [threads_label(t) for t in threads]
+
+
+def throughput(data, workload, colours, out_dir):
+    _need_summary(data)
+    allocs = _workload_allocators(data, workload)
+    if not allocs:
+        raise Skip("no summary rows for %s" % workload)
+    threads, labels = _threads_groups(data, workload)
+    by_label = dict(zip(labels, threads))
+
+    def bar_of(alloc, label):
+        row = data.summary_cell(workload, alloc, by_label[label])
+        if row is None:
+            return None
+        note = _cell_note(data, workload, alloc, by_label[label], row)
+        if row["median_ops_per_sec"] is None:
+            return Bar(None, note=note or "no ok run")
+        return Bar(row["median_ops_per_sec"] / 1e6, row["min_ops_per_sec"] / 1e6, row["max_ops_per_sec"] / 1e6,
+                   note)
+
+    fig, ax = plt.subplots(figsize=(3.2 + 1.6 * len(threads) * max(len(allocs), 3) / 5 + 1.6, 4.4),
+                           constrained_layout=True)
+    grouped_bars(ax, labels, allocs, colours, bar_of, value_fmt=lambda v: "%.3g" % v)
+    ax.set_ylabel("throughput (million ops/s)")
+    title = "%s: throughput" % workload
+    ax.set_title("%s\n%s" % (title, _title_suffix(data)), fontsize=11)
+    _legend_right(ax)
+    _save(fig, out_dir, "throughput_" + workload)
+    return Figure("throughput_" + workload, title,
+                  "Median ops/s over the ok runs of each cell (one op = one malloc or one free); whiskers "
+                  "span min to max. Red notes count failed runs." + _missing_allocators_note(data, workload))
+
+
+def relative(data, workload, colours, out_dir):
+    _need_summary(data)
+    allocs = _workload_allocators(data, workload)
+    if "system" not in allocs:
+        raise Skip("no system malloc row for %s: nothing to normalise to" % workload)
+    threads, labels = _threads_groups(data, workload)
+    by_label = dict(zip(labels, threads))
+
+    def bar_of(alloc, label):
+        t = by_label[label]
+        row, base = data.summary_cell(workload, alloc, t), data.summary_cell(workload, "system", t)
+        if row is None:
+            return None
+        note = _cell_note(data, workload, alloc, t, row)
+        if row["median_ops_per_sec"] is None or not base or not base["median_ops_per_sec"]:
+            return Bar(None, note=note or "no ratio")
+        # Unrounded (summary.csv rounds ratios), so that the whiskers stay around the bar.
+        scale = base["median_ops_per_sec"]
+        return Bar(row["median_ops_per_sec"] / scale, row["min_ops_per_sec"] / scale,
+                   row["max_ops_per_sec"] / scale, note)
+
+    fig, ax = plt.subplots(figsize=(3.2 + 1.6 * len(threads) * max(len(allocs), 3) / 5 + 1.6, 4.4),
+                           constrained_layout=True)
+    grouped_bars(ax, labels, allocs, colours, bar_of, value_fmt=lambda v: "%.2f×" % v)
+    ax.axhline(1.0, color="black", linestyle="--", linewidth=1, zorder=5)
+    ax.set_ylabel("throughput relative to system malloc (×)")
+    title = "%s: throughput relative to system malloc" % workload
+    ax.set_title("%s\n%s" % (title, _title_suffix(data)), fontsize=11)
+    _legend_right(ax)
+    _save(fig, out_dir, "relative_" + workload)
+    return Figure("relative_" + workload, title,
+                  "Median ops/s divided by system malloc's median at the same thread count (dashed line = 1.0, "
+                  "higher is faster); whiskers are min and max divided by the same system median."
+                  + _missing_allocators_note(data, workload))
+
+
+def scaling(data, workload, colours, out_dir):
+    _need_summary(data)
+    threads = data.threads_of(workload)
+    if len(threads) < 2:
+        raise Skip("%s ran at one thread count only" % workload)
+    allocs = _workload_allocators(data, workload)
+    fig, ax = plt.subplots(figsize=(7.2, 4.4), constrained_layout=True)
+    for alloc in allocs:
+        xs, meds, lows, highs = [], [], [], []
+        for t in threads:
+            row = data.summary_cell(workload, alloc, t)
+            if row is None:
+                continue
+            note = _cell_note(data, workload, alloc, t, row)
+            if row["median_ops_per_sec"] is None:
+                ax.plot(t, 0, marker="x", color=FAIL_COLOUR, markersize=9, zorder=5)
+                ax.annotate("%s: %s" % (alloc, note or "no ok run"), (t, 0), xytext=(6, 4),
+                            textcoords="offset points", fontsize=7, color=FAIL_COLOUR)
+                continue
+            xs.append(t)
+            meds.append(row["median_ops_per_sec"] / 1e6)
+            lows.append(meds[-1] - row["min_ops_per_sec"] / 1e6)
+            highs.append(row["max_ops_per_sec"] / 1e6 - meds[-1])
+            if note:
+                ax.annotate("%s: %s" % (alloc, note), (t, meds[-1]), xytext=(6, -10),
+                            textcoords="offset points", fontsize=7, color=FAIL_COLOUR)
+        strong = alloc == HIGHLIGHT
+        ax.errorbar(xs, meds, yerr=[lows, highs], label=alloc, color=colours[alloc], marker="o",
+                    linewidth=2.6 if strong else 1.5, markersize=7 if strong else 5, capsize=3,
+                    zorder=4 if strong else 3)
+    ax.set_xticks(threads)
+    ax.set_xlabel("threads")
+    ax.set_ylabel("throughput (million ops/s)")
+    ax.set_ylim(bottom=0)
+    ax.margins(x=0.15)
+    ax.grid(alpha=0.3)
+    title = "%s: thread scaling" % workload
+    ax.set_title("%s\n%s" % (title, _title_suffix(data)), fontsize=11)
+    _legend_right(ax)
+    _save(fig, out_dir, "scaling_" + workload)
+    return Figure("scaling_" + workload, title,
+                  "Median ops/s against the thread count (whiskers: min to max). On this 2-core machine "
+                  "more threads than cores cannot scale." + _missing_allocators_note(data, workload))
+
+
+def syscalls(data, workload, colours, out_dir):
+    if data.syscalls is None:
+        raise Skip("syscalls.csv is missing (run made with --no-strace?)")
+    rows = [r for r in data.syscalls if r["workload"] == workload]
+    if not rows:
+        raise Skip("no syscall counts for %s" % workload)
+    allocs = [a for a in data.allocators() if any(r["allocator"] == a for r in rows)]
+    threads = sorted({r["threads"] for r in rows})
+    fig, axes = plt.subplots(1, len(threads), figsize=(1.4 + 5.6 * len(threads), 4.6), sharey=True,
+                             constrained_layout=True, squeeze=False)
+    for ax, t in zip(axes[0], threads):
+        counts = {a: data.syscall_counts(workload, a, t) for a in allocs}
+
+        def bar_of(alloc, syscall):
+            calls = counts[alloc].get(syscall)
+            return Bar(calls) if calls is not None else None
+
+        grouped_bars(ax, SYSCALL_COLUMNS, allocs, colours, bar_of, log=True, value_fmt=lambda v: "%d" % v)
+        ax.set_title(threads_label(t), fontsize=10)
+        ax.set_xlabel("system call")
+    axes[0][0].set_ylabel("calls per run (log scale)")
+    _legend_right(axes[0][-1])
+    title = "%s: system calls" % workload
+    fig.suptitle("%s (strace -f -c, one untimed run per cell)\n%s" % (title, _title_suffix(data)), fontsize=11)
+    _save(fig, out_dir, "syscalls_" + workload)
+    return Figure("syscalls_" + workload, title,
+                  "Calls counted by strace -f -c in one untimed run of each cell, on a log axis; a count "
+                  "of 0 is written as \"0\" at the foot of its slot, since it cannot be drawn on a log axis.")
+
+
+def _per_workload_grid(data, name, title, ylabel, bar_of, colours, out_dir, log=False, value_fmt=None):
+    """One panel per workload (groups = thread counts); a shared legend right of the first row."""
+    workloads = [w for w in data.workloads() if _workload_allocators(data, w)]
+    if not workloads:
+        raise Skip("no summary rows")
+    ncols = 2 if len(workloads) > 1 else 1
+    nrows = (len(workloads) + ncols - 1) // ncols
+    fig, axes = plt.subplots(nrows, ncols, figsize=(6.2 * ncols + 1.4, 3.9 * nrows), constrained_layout=True,
+                             squeeze=False)
+    for ax, workload in zip(axes.flat, workloads):
+        threads, labels = _threads_groups(data, workload)
+        by_label = dict(zip(labels, threads))
+        grouped_bars(ax, labels, _workload_allocators(data, workload), colours,
+                     lambda alloc, label, w=workload: bar_of(w, alloc, by_label[label]), log=log,
+                     value_fmt=value_fmt)
+        ax.set_title(workload, fontsize=10)
+        ax.set_ylabel(ylabel)
+    for ax in list(axes.flat)[len(workloads):]:
+        ax.set_visible(False)
+    _legend_right(axes[0][-1])
+    fig.suptitle("%s\n%s" % (title, _title_suffix(data)), fontsize=11)
+    _save(fig, out_dir, name)
+
+
+def _summary_bar(data, column, scale=1.0):
+    def bar_of(workload, alloc, threads):
+        row = data.summary_cell(workload, alloc, threads)
+        if row is None:
+            return None
+        note = _cell_note(data, workload, alloc, threads, row)
+        value = row[column]
+        return Bar(None if value is None else value * scale, note=note if value is None else None)
+    return bar_of
+
+
+def page_faults(data, colours, out_dir):
+    _need_summary(data)
+    title = "Minor page faults per run (median)"
+    _per_workload_grid(data, "page_faults", title, "minor faults per run", _summary_bar(data, "median_minor_faults"),
+                       colours, out_dir, value_fmt=lambda v: "%.3g" % v)
+    return Figure("page_faults", title, "Median over the ok timed runs of the child's minor page faults "
+                  "(rusage ru_minflt), whole run including warm-up.")
+
+
+def peak_rss(data, colours, out_dir):
+    _need_summary(data)
+    title = "Peak resident set size (median)"
+    _per_workload_grid(data, "peak_rss", title, "peak RSS (MiB)", _summary_bar(data, "median_max_rss_kb", 1 / 1024),
+                       colours, out_dir, value_fmt=lambda v: "%.1f" % v)
+    return Figure("peak_rss", title, "Median over the ok timed runs of the peak RSS measured by GNU time "
+                  "(MiB = 1024 KiB).")
+
+
+def branch_misses(data, colours, out_dir):
+    _need_summary(data)
+    if data.perf is None:
+        raise Skip("perf.csv is missing (run made with --no-perf?)")
+    sources = {r["branch_misses_source"] for r in data.summary if r["branch_misses_source"]}
+    measured = [r for r in data.summary if r["branch_misses_per_op"] is not None]
+    if not measured:
+        raise Skip("no branch-miss count in this run (source: %s)" % (", ".join(sorted(sources)) or "none"))
+    shown = sorted(sources - {"unsupported"})
+    source_text = "; ".join(SOURCE_TEXT.get(s, s) for s in shown)
+
+    def bar_of(workload, alloc, threads):
+        row = data.summary_cell(workload, alloc, threads)
+        if row is None:
+            return None
+        if row["branch_misses_per_op"] is None:
+            return Bar(None, note=row["branch_misses_source"] or "not measured")
+        return Bar(row["branch_misses_per_op"])
+
+    title = "Branch misses per op (source: %s)" % ", ".join(shown)
+    _per_workload_grid(data, "branch_misses", "Branch misses per op\nsource: " + source_text, "branch misses per op",
+                       bar_of, colours, out_dir, value_fmt=lambda v: "%.3g" % v)
+    caption = ("Mispredicted branches per malloc/free. Source: %s. Hardware counters that the machine cannot "
+               "read are shown as \"unsupported\", never as zero." % source_text)
+    if "cachegrind" in shown:
+        caption += (" Cachegrind's predictor is a model, not this CPU: compare allocators with each other, "
+                    "not with hardware numbers.")
+    return Figure("branch_misses", title, caption)
+
+
+def render_all(data, out_dir):
+    """Draw every figure the data allows into out_dir. Returns (figures, skipped) where skipped is a
+    list of (figure name, reason)."""
+    os.makedirs(out_dir, exist_ok=True)
+    colours = colours_for(data.allocators())
+    jobs = []
+    for w in data.workloads():
+        jobs += [("throughput_" + w, throughput, (w,)), ("relative_" + w, relative, (w,))]
+        if len(data.threads_of(w)) > 1:
+            jobs.append(("scaling_" + w, scaling, (w,)))
+        jobs.append(("syscalls_" + w, syscalls, (w,)))
+    jobs += [("page_faults", page_faults, ()), ("peak_rss", peak_rss, ()), ("branch_misses", branch_misses, ())]
+    figures, skipped = [], []
+    for name, draw, args in jobs:
+        try:
+            figures.append(draw(data, *args, colours, out_dir))
+        except Skip as why:
+            skipped.append((name, str(why)))
+    return figures, skipped

@@ -1,0 +1,129 @@
+"""results/<run-id>/report.md: run info, summary tables, failures and the figures of one run."""
+import os
+
+from . import schema
+from .plots import SOURCE_TEXT
+
+NONE = "–"  # an empty cell: not measured (never written as 0)
+
+
+def mops(value):
+    return NONE if value is None else "%.3f" % (value / 1e6)
+
+
+def ratio(value):
+    return NONE if value is None else "%.2f" % value
+
+
+def integer(value):
+    return NONE if value is None else "%d" % round(value)
+
+
+def mib(kb):
+    return NONE if kb is None else "%.1f" % (kb / 1024)
+
+
+def branch(row):
+    if row["branch_misses_per_op"] is None:
+        return row["branch_misses_source"] or NONE
+    return "%.4f (%s)" % (row["branch_misses_per_op"], row["branch_misses_source"] or "?")
+
+
+def _table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def _meta_lines(meta, indent=""):
+    lines = []
+    for key, value in meta.items():
+        if isinstance(value, dict):
+            lines.append("%s- %s:%s" % (indent, key, "" if value else " (none)"))
+            lines += _meta_lines(value, indent + "  ")
+        elif isinstance(value, list):
+            lines.append("%s- %s: %s" % (indent, key, ", ".join(str(v) for v in value) or "(none)"))
+        else:
+            lines.append("%s- %s: `%s`" % (indent, key, value) if key == "command" else
+                         "%s- %s: %s" % (indent, key, value))
+    return lines
+
+
+def _summary_rows(data, workload):
+    rows = [r for r in data.summary or [] if r["workload"] == workload]
+    order = {a: i for i, a in enumerate(data.allocators())}
+    return sorted(rows, key=lambda r: (r["threads"], order[r["allocator"]]))
+
+
+def _throughput_table(rows):
+    header = ["allocator", "threads", "ok runs", "median Mops/s", "min Mops/s", "max Mops/s",
+              "vs system", "vs best peer", "best peer"]
+    return _table(header, [[r["allocator"], r["threads"], "%s/%s" % (r["ok_runs"], r["runs"]),
+                            mops(r["median_ops_per_sec"]), mops(r["min_ops_per_sec"]), mops(r["max_ops_per_sec"]),
+                            ratio(r["ratio_vs_system"]), ratio(r["ratio_vs_best_peer"]), r["best_peer"] or NONE]
+                           for r in rows])
+
+
+def _resources_table(rows):
+    header = (["allocator", "threads", "peak RSS MiB", "minor faults"] + schema.KEY_SYSCALLS
+              + ["all syscalls", "branch misses/op (source)"])
+    return _table(header, [[r["allocator"], r["threads"], mib(r["median_max_rss_kb"]),
+                            integer(r["median_minor_faults"])]
+                           + [integer(r[s]) for s in schema.KEY_SYSCALLS]
+                           + [integer(r["total_syscalls"]), branch(r)] for r in rows])
+
+
+def _failures(data):
+    failed = data.failed_runs()
+    if data.runs is None:
+        return ["runs.csv is missing: failures unknown."]
+    if not failed:
+        return ["None: every timed run exited 0 with a RESULT line."]
+    return _table(["workload", "allocator", "threads", "rep", "status", "exit code"],
+                  [[r["workload"], r["allocator"], r["threads"], r["rep"], r["status"],
+                    NONE if r["exit_code"] is None else r["exit_code"]] for r in failed])
+
+
+def _params(data, workload):
+    params = sorted({r["params"] for r in data.runs or [] if r["workload"] == workload and r["params"]})
+    return ["Parameters: " + "; ".join("`%s`" % p for p in params)] if params else []
+
+
+def write(data, figures, skipped, plots_dir, path):
+    """Write the report of data to path; figures are linked relative to path's directory."""
+    rel = os.path.relpath(os.path.realpath(plots_dir), os.path.dirname(os.path.realpath(path)))
+    out = ["# HAKMEM benchmark run %s" % data.run_id, ""]
+    out += ["## Run", ""] + (_meta_lines(data.meta) or ["meta.json is missing."]) + [""]
+    if data.notes:
+        out += ["Notes on the input: " + "; ".join(data.notes) + ".", ""]
+
+    out += ["## Summary", "",
+            "ops/s are medians over the ok timed runs of each cell (one op = one malloc or one free); "
+            "\"vs best peer\" divides by the best median among the other allocators of the cell. "
+            "Syscalls come from one untimed strace run per cell, faults and RSS are medians over the timed runs. "
+            "%s means not measured." % NONE, ""]
+    if data.summary is None:
+        out += ["summary.csv is missing: no summary table.", ""]
+    for workload in data.workloads():
+        rows = _summary_rows(data, workload)
+        out += ["### %s" % workload, ""] + _params(data, workload) + [""]
+        if not rows:
+            out += ["No summary rows.", ""]
+            continue
+        out += _throughput_table(rows) + [""] + _resources_table(rows) + [""]
+    sources = sorted({r["branch_misses_source"] for r in data.summary or [] if r["branch_misses_source"]})
+    if sources:
+        out += ["Branch-miss sources: " + "; ".join("%s = %s" % (s, SOURCE_TEXT.get(s, s)) for s in sources) + ".",
+                ""]
+
+    out += ["## Failed runs", ""] + _failures(data) + [""]
+
+    out += ["## Figures", ""]
+    for fig in figures:
+        png = "%s/%s.png" % (rel, fig.name)
+        out += ["### %s" % fig.title, "", "![%s](%s)" % (fig.title, png), "",
+                "%s ([SVG](%s/%s.svg))" % (fig.caption, rel, fig.name), ""]
+    if skipped:
+        out += ["Figures not drawn:", ""] + ["- %s: %s" % (name, why) for name, why in skipped] + [""]
+    with open(path, "w") as f:
+        f.write("\n".join(out))

@@ -1,0 +1,117 @@
+"""Reading one run's output directory (results/<run-id>/) back for figures and the report.
+
+Every CSV is optional: a run made with --no-perf has no perf.csv, an interrupted one may lack summary.csv.
+A missing or unreadable file becomes None plus a line in notes, never an exception.
+"""
+import csv
+import json
+import os
+
+from . import schema
+from .allocators import DEFAULT_ORDER
+from .workloads import NAMES
+
+# Columns that hold text; every other column of the schema is a number (empty cell -> None).
+TEXT_COLUMNS = {"run_id", "workload", "allocator", "params", "status", "syscall", "event", "source",
+                "best_peer", "branch_misses_source"}
+INT_COLUMNS = {"threads", "rep", "exit_code", "runs", "ok_runs"}
+
+FILES = {"runs": ("runs.csv", schema.RUNS), "syscalls": ("syscalls.csv", schema.SYSCALLS),
+         "perf": ("perf.csv", schema.PERF), "summary": ("summary.csv", schema.SUMMARY)}
+
+
+def _convert(column, text):
+    if column in TEXT_COLUMNS:
+        return text
+    if text is None or text.strip() == "":
+        return None
+    number = float(text)
+    return int(number) if column in INT_COLUMNS else number
+
+
+def ordered(names, canonical):
+    """names in the order of canonical, then the others sorted."""
+    names = set(names)
+    return [n for n in canonical if n in names] + sorted(names - set(canonical))
+
+
+class RunData:
+    """One results/<run-id>/ directory: runs, syscalls, perf, summary (lists of dicts or None) and meta."""
+
+    def __init__(self, results_dir):
+        self.dir = os.path.realpath(results_dir)
+        self.run_id = os.path.basename(self.dir)
+        self.notes = []
+        for attr, (filename, columns) in FILES.items():
+            setattr(self, attr, self._read_csv(filename, columns))
+        self.meta = self._read_meta()
+
+    def _read_csv(self, filename, columns):
+        path = os.path.join(self.dir, filename)
+        if not os.path.exists(path):
+            self.notes.append("%s is missing" % filename)
+            return None
+        rows = []
+        with open(path, newline="") as f:
+            reader = csv.DictReader(f)
+            absent = [c for c in columns if c not in (reader.fieldnames or [])]
+            if absent:
+                self.notes.append("%s lacks columns %s: ignored" % (filename, ", ".join(absent)))
+                return None
+            for line_no, raw in enumerate(reader, start=2):
+                try:
+                    rows.append({c: _convert(c, raw[c]) for c in columns})
+                except (TypeError, ValueError):
+                    self.notes.append("%s line %d is malformed: skipped" % (filename, line_no))
+        return rows
+
+    def _read_meta(self):
+        path = os.path.join(self.dir, "meta.json")
+        if not os.path.exists(path):
+            self.notes.append("meta.json is missing")
+            return {}
+        try:
+            with open(path) as f:
+                meta = json.load(f)
+        except (OSError, ValueError) as e:
+            self.notes.append("meta.json is unreadable (%s)" % e)
+            return {}
+        return meta if isinstance(meta, dict) else {}
+
+    # --- views used by the figures and the report ---
+
+    def _all_rows(self):
+        return (self.summary or []) + (self.runs or [])
+
+    def workloads(self):
+        return ordered({r["workload"] for r in self._all_rows()}, NAMES)
+
+    def allocators(self):
+        return ordered({r["allocator"] for r in self._all_rows()}, DEFAULT_ORDER)
+
+    def threads_of(self, workload):
+        return sorted({r["threads"] for r in self._all_rows() if r["workload"] == workload})
+
+    def summary_cell(self, workload, allocator, threads):
+        """The summary row of one cell, or None."""
+        for row in self.summary or []:
+            if (row["workload"], row["allocator"], row["threads"]) == (workload, allocator, threads):
+                return row
+        return None
+
+    def failed_runs(self):
+        """runs.csv rows whose status is not ok, in file order."""
+        return [r for r in self.runs or [] if r["status"] != schema.STATUS_OK]
+
+    def failure_statuses(self, workload, allocator, threads):
+        """Statuses of the failed runs of one cell (e.g. ["crash:SIGSEGV", "timeout"])."""
+        return [r["status"] for r in self.failed_runs()
+                if (r["workload"], r["allocator"], r["threads"]) == (workload, allocator, threads)]
+
+    def syscall_counts(self, workload, allocator, threads):
+        """{syscall: calls} from syscalls.csv for one cell ({} if none recorded)."""
+        return {r["syscall"]: r["calls"] for r in self.syscalls or []
+                if (r["workload"], r["allocator"], r["threads"]) == (workload, allocator, threads)}
+
+    def profile(self):
+        return self.meta.get("profile")
