@@ -20,6 +20,7 @@ COLOURS = {"system": "#8c8c8c", "jemalloc": "#3a6fb0", "mimalloc": "#4e9a4b",
 EXTRA_COLOURS = ["#e6862f", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#1b3a5c"]
 HIGHLIGHT = "hakmem"
 FAIL_COLOUR = "#b00000"
+NOTE_COLOUR = "#555555"
 
 SYSCALL_COLUMNS = schema.KEY_SYSCALLS + ["total"]
 SOURCE_TEXT = {"perf": "perf stat hardware counter",
@@ -38,10 +39,11 @@ class Figure:
 
 
 class Bar:
-    """One bar: value (None = nothing to draw), optional min/max whiskers, optional note above or in place."""
+    """One bar: value (None = nothing to draw), optional min/max whiskers, optional note above or in place
+    of it; failed=True draws the note in red (failed runs), otherwise grey (e.g. "unsupported")."""
 
-    def __init__(self, value, low=None, high=None, note=None):
-        self.value, self.low, self.high, self.note = value, low, high, note
+    def __init__(self, value, low=None, high=None, note=None, failed=False):
+        self.value, self.low, self.high, self.note, self.failed = value, low, high, note, failed
 
 
 def colours_for(allocators):
@@ -133,7 +135,7 @@ def grouped_bars(ax, groups, allocators, colours, bar_of, log=False, value_fmt=N
                 if label:
                     ax.annotate(label, (x, top), xytext=(0, 3), textcoords="offset points", rotation=90,
                                 ha="center", va="bottom", fontsize=7,
-                                color=FAIL_COLOUR if bar.note else "black")
+                                color=FAIL_COLOUR if bar.failed and bar.note else "black")
             else:
                 # Keep the legend complete even when the first group has no bar of this allocator.
                 if g == 0:
@@ -141,7 +143,7 @@ def grouped_bars(ax, groups, allocators, colours, bar_of, log=False, value_fmt=N
                 text = "0" if bar.value == 0 else (bar.note or "no data")
                 ax.text(x, 0.02, text, transform=foot, rotation=90 if len(text) > 2 else 0,
                         ha="center", va="bottom", fontsize=7 if len(text) > 2 else 8,
-                        color=FAIL_COLOUR if bar.note and bar.value is None else colours[alloc],
+                        color=FAIL_COLOUR if bar.failed and bar.note else (colours[alloc] if text == "0" else NOTE_COLOUR),
                         fontweight="bold")
     ax.set_xticks(range(len(groups)))
     ax.set_xticklabels([str(g) for g in groups])
@@ -149,7 +151,7 @@ def grouped_bars(ax, groups, allocators, colours, bar_of, log=False, value_fmt=N
     if log:
         ax.set_yscale("log")
         if tops:
-            ax.set_ylim(0.3, max(tops) * 30)  # 30x: room for the rotated labels above the bars
+            ax.set_ylim(0.3, max(tops) * 12)  # room for the rotated labels above the bars
     else:
         ax.set_ylim(0, (max(tops) if tops else 1) * 1.45)
     ax.grid(axis="y", alpha=0.3, zorder=0)
@@ -186,9 +188,9 @@ def throughput(data, workload, colours, out_dir):
             return None
         note = _cell_note(data, workload, alloc, by_label[label], row)
         if row["median_ops_per_sec"] is None:
-            return Bar(None, note=note or "no ok run")
+            return Bar(None, note=note or "no ok run", failed=True)
         return Bar(row["median_ops_per_sec"] / 1e6, row["min_ops_per_sec"] / 1e6, row["max_ops_per_sec"] / 1e6,
-                   note)
+                   note, failed=True)
 
     fig, ax = plt.subplots(figsize=(3.2 + 1.6 * len(threads) * max(len(allocs), 3) / 5 + 1.6, 4.4),
                            constrained_layout=True)
@@ -218,11 +220,11 @@ def relative(data, workload, colours, out_dir):
             return None
         note = _cell_note(data, workload, alloc, t, row)
         if row["median_ops_per_sec"] is None or not base or not base["median_ops_per_sec"]:
-            return Bar(None, note=note or "no ratio")
+            return Bar(None, note=note or "no ratio", failed=True)
         # Unrounded (summary.csv rounds ratios), so that the whiskers stay around the bar.
         scale = base["median_ops_per_sec"]
         return Bar(row["median_ops_per_sec"] / scale, row["min_ops_per_sec"] / scale,
-                   row["max_ops_per_sec"] / scale, note)
+                   row["max_ops_per_sec"] / scale, note, failed=True)
 
     fig, ax = plt.subplots(figsize=(3.2 + 1.6 * len(threads) * max(len(allocs), 3) / 5 + 1.6, 4.4),
                            constrained_layout=True)
@@ -245,26 +247,29 @@ def scaling(data, workload, colours, out_dir):
     if len(threads) < 2:
         raise Skip("%s ran at one thread count only" % workload)
     allocs = _workload_allocators(data, workload)
-    fig, ax = plt.subplots(figsize=(7.2, 4.4), constrained_layout=True)
-    for alloc in allocs:
+    fig, ax = plt.subplots(figsize=(7.6, 4.6), constrained_layout=True)
+    dodge = 0.04 * (threads[-1] - threads[0])  # spread the allocators so their whiskers do not overlap
+    failures = []
+    for i, alloc in enumerate(allocs):
+        shift = (i - (len(allocs) - 1) / 2) * dodge
         xs, meds, lows, highs = [], [], [], []
         for t in threads:
             row = data.summary_cell(workload, alloc, t)
             if row is None:
                 continue
             note = _cell_note(data, workload, alloc, t, row)
+            if note:
+                failures.append("%s, %s: %s" % (alloc, threads_label(t), note))
             if row["median_ops_per_sec"] is None:
-                ax.plot(t, 0, marker="x", color=FAIL_COLOUR, markersize=9, zorder=5)
-                ax.annotate("%s: %s" % (alloc, note or "no ok run"), (t, 0), xytext=(6, 4),
-                            textcoords="offset points", fontsize=7, color=FAIL_COLOUR)
+                ax.plot(t + shift, 0, marker="x", color=FAIL_COLOUR, markersize=9, mew=2, zorder=5, clip_on=False)
                 continue
-            xs.append(t)
+            xs.append(t + shift)
             meds.append(row["median_ops_per_sec"] / 1e6)
             lows.append(meds[-1] - row["min_ops_per_sec"] / 1e6)
             highs.append(row["max_ops_per_sec"] / 1e6 - meds[-1])
             if note:
-                ax.annotate("%s: %s" % (alloc, note), (t, meds[-1]), xytext=(6, -10),
-                            textcoords="offset points", fontsize=7, color=FAIL_COLOUR)
+                ax.plot(t + shift, meds[-1], marker="o", markersize=13, mfc="none", mec=FAIL_COLOUR, mew=1.5,
+                        zorder=5)
         strong = alloc == HIGHLIGHT
         ax.errorbar(xs, meds, yerr=[lows, highs], label=alloc, color=colours[alloc], marker="o",
                     linewidth=2.6 if strong else 1.5, markersize=7 if strong else 5, capsize=3,
@@ -278,10 +283,16 @@ def scaling(data, workload, colours, out_dir):
     title = "%s: thread scaling" % workload
     ax.set_title("%s\n%s" % (title, _title_suffix(data)), fontsize=11)
     _legend_right(ax)
+    if failures:
+        fig.supxlabel("failed runs (red x: no ok run, red ring: some failed): " + "; ".join(failures),
+                      fontsize=8, color=FAIL_COLOUR, wrap=True)
     _save(fig, out_dir, "scaling_" + workload)
+    cores = (data.meta.get("machine") or {}).get("cores")
     return Figure("scaling_" + workload, title,
-                  "Median ops/s against the thread count (whiskers: min to max). On this 2-core machine "
-                  "more threads than cores cannot scale." + _missing_allocators_note(data, workload))
+                  "Median ops/s against the thread count (whiskers: min to max; allocators drawn slightly apart "
+                  "so that their whiskers do not hide each other)."
+                  + (" The machine had %s cores." % cores if cores else "")
+                  + _missing_allocators_note(data, workload))
 
 
 def syscalls(data, workload, colours, out_dir):
@@ -345,7 +356,7 @@ def _summary_bar(data, column, scale=1.0):
             return None
         note = _cell_note(data, workload, alloc, threads, row)
         value = row[column]
-        return Bar(None if value is None else value * scale, note=note if value is None else None)
+        return Bar(None if value is None else value * scale, note=note, failed=True)
     return bar_of
 
 

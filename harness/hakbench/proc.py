@@ -38,6 +38,13 @@ def classify(exit_code, timed_out, stderr, result):
     return schema.STATUS_OK if result is not None else schema.STATUS_NO_RESULT
 
 
+def _kill_group(pid):
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
 def _pin(cpus):
     def pin():
         os.sched_setaffinity(0, cpus)
@@ -76,16 +83,18 @@ def run_measured(cmd, env=None, timeout=None, cpus=None, cwd=None):
 
         def kill():
             timed_out.set()
-            try:
-                os.killpg(child.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            _kill_group(child.pid)
 
         timer = threading.Timer(timeout, kill) if timeout else None
         if timer:
             timer.start()
         try:
             _, wait_status, usage = os.wait4(child.pid, 0)
+        except BaseException:
+            # Ctrl-C reaches only our process group: the child, in its own session, would outlive us.
+            _kill_group(child.pid)
+            child.wait()
+            raise
         finally:
             if timer:
                 timer.cancel()

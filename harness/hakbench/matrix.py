@@ -1,0 +1,255 @@
+"""The measurement matrix: allocators x workloads x thread counts x repetitions, and the untimed
+strace, perf and cachegrind runs of each cell. Every figure is appended to its CSV as soon as it exists."""
+import os
+import sys
+import tempfile
+import time
+
+from . import counters, csvfiles, meta, proc, schema, summary, syscalls, workloads
+from .progress import Progress
+
+SEED = 42
+CACHEGRIND_TIMEOUT_FACTOR = 10  # cachegrind simulates every instruction
+
+
+class Config:
+    """What to measure. allocators: available Allocator objects in matrix order; pin: None, "auto"
+    (a run with T threads gets the first T usable CPUs) or a set of CPU numbers."""
+
+    def __init__(self, allocators, workload_names, thread_counts, reps, profile, out_dir, run_id,
+                 strace=True, perf=True, pin=None, timeout=120.0, hakmem_env=None, other_env=None,
+                 argv=None, skipped=()):
+        self.allocators, self.workload_names, self.thread_counts = allocators, workload_names, thread_counts
+        self.reps, self.profile, self.out_dir, self.run_id = reps, profile, out_dir, run_id
+        self.strace, self.perf, self.pin, self.timeout = strace, perf, pin, timeout
+        self.hakmem_env, self.other_env = hakmem_env or {}, other_env or {}
+        self.argv = argv or sys.argv
+        self.skipped = list(skipped)  # unavailable Allocator objects, recorded in meta.json
+
+    @property
+    def run_dir(self):
+        return os.path.join(self.out_dir, self.run_id)
+
+
+def cells(workload_names, thread_counts):
+    """(workload, threads) pairs: single-threaded workloads at 1 thread only, threaded ones at each count."""
+    out = []
+    for w in workload_names:
+        for t in (thread_counts if w in workloads.THREADED else [1]):
+            if (w, t) not in out:
+                out.append((w, t))
+    return out
+
+
+def _fmt_result(outcome):
+    if outcome.status == schema.STATUS_OK:
+        return "ok, %.2f M ops/s" % (float(outcome.result["ops_per_sec"]) / 1e6)
+    return outcome.status
+
+
+class Matrix:
+    def __init__(self, config, log=None):
+        self.cfg = config
+        self.log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+        self.cells = cells(config.workload_names, config.thread_counts)
+        self.base_env = dict(os.environ, **config.other_env)
+        self.do_strace = config.strace and syscalls.available()
+        self.perf_support = counters.probe_perf() if config.perf else {}
+        self.fallback_branches = config.perf and not self.perf_support.get("branch-misses") \
+            and counters.valgrind_available()
+        self.interrupted = False
+
+    # ---- one run of each kind -------------------------------------------------------------
+
+    def _cpus(self, threads):
+        if self.cfg.pin == "auto":
+            usable = sorted(os.sched_getaffinity(0))
+            return set(usable[:max(threads, 1)])
+        return self.cfg.pin
+
+    def _env(self, alloc):
+        return alloc.env(self.base_env, self.cfg.hakmem_env)
+
+    def _key(self, workload, alloc, threads):
+        return {"run_id": self.cfg.run_id, "workload": workload, "allocator": alloc.name, "threads": threads}
+
+    def _failed(self, kind, workload, threads, alloc, cmd, outcome):
+        """Keep the end of a failed run's stderr in failures.log (the CSV has only its status)."""
+        tail = "\n".join(outcome.stderr.strip().splitlines()[-15:])
+        with open(os.path.join(self.cfg.run_dir, "failures.log"), "a") as f:
+            f.write("== %s run, %s threads=%s allocator=%s (LD_PRELOAD=%s): %s, exit %s\n$ %s\n%s\n\n" % (
+                kind, workload, threads, alloc.name, alloc.path or "", outcome.status, outcome.exit_code,
+                " ".join(cmd), tail))
+
+    def timed_run(self, workload, threads, alloc, rep):
+        cmd = workloads.command(workload, threads, self.cfg.profile, SEED)
+        outcome = proc.run_measured(cmd, env=self._env(alloc), timeout=self.cfg.timeout, cpus=self._cpus(threads))
+        result = outcome.result or {}
+        row = dict(self._key(workload, alloc, threads),
+                   params=workloads.params_string(workload, threads, self.cfg.profile, SEED), rep=rep,
+                   status=outcome.status, exit_code=outcome.exit_code,
+                   ops=result.get("ops"), seconds=result.get("seconds"), ops_per_sec=result.get("ops_per_sec"),
+                   wall_s=outcome.wall_s, user_s=outcome.user_s, sys_s=outcome.sys_s,
+                   max_rss_kb=outcome.max_rss_kb, minor_faults=outcome.minor_faults,
+                   major_faults=outcome.major_faults)
+        self.runs_csv.write(row)
+        if outcome.status != schema.STATUS_OK:
+            self._failed("timed", workload, threads, alloc, cmd, outcome)
+        return outcome
+
+    def _tool_run(self, kind, tool_argv, workload, threads, alloc, env, timeout):
+        """Run tool_argv(file) (a tool writing its counts to file) and return (outcome, that file's text)."""
+        argv = tool_argv(self._out_file)
+        outcome = proc.run_measured(argv, env=env, timeout=timeout, cpus=self._cpus(threads))
+        try:
+            with open(self._out_file) as f:
+                text = f.read()
+            os.unlink(self._out_file)
+        except FileNotFoundError:
+            text = ""
+        if outcome.status != schema.STATUS_OK:
+            self._failed(kind, workload, threads, alloc, argv, outcome)
+        return outcome, text
+
+    def strace_run(self, workload, threads, alloc):
+        cmd = workloads.command(workload, threads, self.cfg.profile, SEED)
+        env = {k: v for k, v in self._env(alloc).items() if k != "LD_PRELOAD"}
+        outcome, text = self._tool_run("strace", lambda f: syscalls.command(cmd, f, alloc.path),
+                                       workload, threads, alloc, env, self.cfg.timeout)
+        if outcome.status != schema.STATUS_OK:
+            return outcome.status + ", no syscall rows"
+        counts = syscalls.parse_table(text)
+        for name, calls in syscalls.rows(counts):
+            self.syscalls_csv.write(dict(self._key(workload, alloc, threads), syscall=name, calls=calls))
+        return "ok, %d syscalls (mmap %d, munmap %d, madvise %d)" % (
+            counts["total"], counts.get("mmap", 0), counts.get("munmap", 0), counts.get("madvise", 0))
+
+    def _perf_row(self, workload, threads, alloc, event, value, ops, source):
+        per_op = value / ops if value is not None and ops else None
+        self.perf_csv.write(dict(self._key(workload, alloc, threads), event=event,
+                                 value=int(value) if value is not None else None, per_op=per_op, source=source))
+
+    def perf_run(self, workload, threads, alloc):
+        if not counters.perf_available():
+            for event in counters.EVENTS:
+                self._perf_row(workload, threads, alloc, event, None, None, counters.SOURCE_UNSUPPORTED)
+            return "perf is not installed: all events unsupported"
+        cmd = workloads.command(workload, threads, self.cfg.profile, SEED)
+        outcome, text = self._tool_run("perf", lambda f: counters.perf_command(cmd, f), workload, threads,
+                                       alloc, self._env(alloc), self.cfg.timeout)
+        if outcome.status != schema.STATUS_OK:
+            return outcome.status + ", no perf rows"
+        counts = counters.parse_perf(text)
+        ops = float(outcome.result["ops"])
+        for event in counters.EVENTS:
+            value = counts.get(event)
+            source = counters.SOURCE_PERF if value is not None else counters.SOURCE_UNSUPPORTED
+            self._perf_row(workload, threads, alloc, event, value, ops, source)
+        return "ok, %d of %d events counted" % (sum(v is not None for v in counts.values()), len(counts))
+
+    def cachegrind_run(self, workload, threads, alloc):
+        cmd = workloads.command(workload, threads, "tiny", SEED)
+        outcome, text = self._tool_run("cachegrind", lambda f: counters.cachegrind_command(cmd, f), workload,
+                                       threads, alloc, self._env(alloc),
+                                       self.cfg.timeout * CACHEGRIND_TIMEOUT_FACTOR)
+        if outcome.status != schema.STATUS_OK:
+            return outcome.status + ", no simulated branch rows"
+        counts = counters.parse_cachegrind(text)
+        ops = float(outcome.result["ops"])
+        for event in ("branches", "branch-misses"):
+            self._perf_row(workload, threads, alloc, event, counts[event], ops, counters.SOURCE_CACHEGRIND)
+        return "ok, %.3f simulated branch misses per op" % (counts["branch-misses"] / ops)
+
+    # ---- the whole matrix -----------------------------------------------------------------
+
+    def _plan(self):
+        n_cells = len(self.cells) * len(self.cfg.allocators)
+        plan = {"timed": self.cfg.reps * n_cells}
+        if self.do_strace:
+            plan["strace"] = n_cells
+        if self.cfg.perf:
+            plan["perf"] = n_cells
+        if self.fallback_branches:
+            plan["cachegrind"] = n_cells
+        return plan
+
+    def _prepare_dir(self):
+        run_dir = self.cfg.run_dir
+        if os.path.isdir(run_dir) and os.listdir(run_dir):
+            raise FileExistsError("%s already holds a run; choose another --run-id" % run_dir)
+        os.makedirs(run_dir, exist_ok=True)
+        latest = os.path.join(self.cfg.out_dir, "latest")
+        tmp = latest + ".tmp"
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        os.symlink(self.cfg.run_id, tmp)
+        os.replace(tmp, latest)
+
+    def _note_tools(self):
+        if self.cfg.strace and not self.do_strace:
+            self.log("strace is not installed: no syscall counts (syscalls.csv stays empty)")
+        if self.cfg.perf and not counters.perf_available():
+            self.log("perf is not installed: perf.csv marks every event unsupported")
+        elif self.cfg.perf:
+            missing = [e for e, ok in self.perf_support.items() if not ok]
+            if missing:
+                self.log("perf cannot count %s on this machine: recorded as unsupported" % ", ".join(missing))
+        if self.cfg.perf and not self.perf_support.get("branch-misses"):
+            self.log("branch misses: %s" % ("simulated by cachegrind on the tiny profile" if self.fallback_branches
+                                            else "valgrind is not installed, no fallback"))
+
+    def run(self):
+        """Measure everything; return the summary rows. Ctrl-C (or SIGTERM) stops the measuring,
+        keeps what is on disk and still writes summary.csv and meta.json; self.interrupted says so."""
+        cfg = self.cfg
+        self._prepare_dir()
+        run_dir = cfg.run_dir
+        settings = {"profile": cfg.profile, "reps": cfg.reps, "workloads": cfg.workload_names,
+                    "threads": cfg.thread_counts, "allocators": [a.name for a in cfg.allocators],
+                    "seed": SEED, "timeout_s": cfg.timeout,
+                    "pin": sorted(cfg.pin) if isinstance(cfg.pin, set) else cfg.pin,
+                    "strace": self.do_strace,
+                    "perf": cfg.perf and counters.perf_available(),
+                    "cachegrind_branch_fallback": self.fallback_branches}
+        info = meta.collect(cfg.run_id, cfg.argv, cfg.allocators + cfg.skipped, cfg.hakmem_env, cfg.other_env,
+                            self.perf_support, settings)
+        meta_path = os.path.join(run_dir, "meta.json")
+        meta.write(meta_path, info)
+        self._note_tools()
+        progress = Progress(self._plan())
+        self.runs_csv = csvfiles.AppendWriter(os.path.join(run_dir, "runs.csv"), schema.RUNS)
+        self.syscalls_csv = csvfiles.AppendWriter(os.path.join(run_dir, "syscalls.csv"), schema.SYSCALLS)
+        self.perf_csv = csvfiles.AppendWriter(os.path.join(run_dir, "perf.csv"), schema.PERF)
+        fd, self._out_file = tempfile.mkstemp(prefix="hakbench-", suffix=".out")
+        os.close(fd)
+        try:
+            for rep in range(1, cfg.reps + 1):
+                for workload, threads in self.cells:
+                    for alloc in cfg.allocators:
+                        start = time.monotonic()
+                        outcome = self.timed_run(workload, threads, alloc, rep)
+                        progress.finished("timed", time.monotonic() - start, "rep %d/%d %s threads=%d %s" % (
+                            rep, cfg.reps, workload, threads, alloc.name), _fmt_result(outcome))
+                summary.write(run_dir)
+            extra = [("strace", self.strace_run, self.do_strace), ("perf", self.perf_run, cfg.perf),
+                     ("cachegrind", self.cachegrind_run, self.fallback_branches)]
+            for kind, measure, wanted in extra:
+                if not wanted:
+                    continue
+                for workload, threads in self.cells:
+                    for alloc in cfg.allocators:
+                        start = time.monotonic()
+                        what = measure(workload, threads, alloc)
+                        progress.finished(kind, time.monotonic() - start, "%s %s threads=%d %s" % (
+                            kind, workload, threads, alloc.name), what)
+        except KeyboardInterrupt:
+            self.interrupted = True
+            self.log("interrupted: keeping what was measured, writing the summary")
+        finally:
+            for writer in (self.runs_csv, self.syscalls_csv, self.perf_csv):
+                writer.close()
+            if os.path.exists(self._out_file):
+                os.unlink(self._out_file)
+            rows = summary.write(run_dir)
+            meta.finish(meta_path, info, self.interrupted)
+        return rows

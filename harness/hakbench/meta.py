@@ -1,0 +1,94 @@
+"""meta.json: what a run was measured on and with (machine, tools, allocator versions, git state, knobs)."""
+import datetime
+import json
+import os
+import platform
+import subprocess
+
+from .allocators import REPO, version_of
+
+
+def _output(argv):
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        return ""
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def git_state():
+    """(full sha, short sha, dirty) of the repository; ("unknown", "nogit", False) outside git."""
+    sha = _output(["git", "-C", REPO, "rev-parse", "HEAD"])
+    if not sha:
+        return "unknown", "nogit", False
+    dirty = bool(_output(["git", "-C", REPO, "status", "--porcelain", "--untracked-files=no"]))
+    return sha, sha[:7], dirty
+
+
+def utc_now():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def new_run_id():
+    """UTC timestamp + git short sha, e.g. 20260101T120000Z-1a2b3c4."""
+    return "%s-%s" % (utc_now().strftime("%Y%m%dT%H%M%SZ"), git_state()[1])
+
+
+def collect(run_id, argv, allocators, hakmem_env, other_env, perf_support, settings):
+    """The meta.json dict at the start of a run (end_time is filled in by finish()).
+    settings: how the matrix was configured (profile, reps, workloads, tools used, ...)."""
+    sha, _, dirty = git_state()
+    inherited = {k: v for k, v in os.environ.items() if k.startswith("HAKMEM_")}
+    return {
+        "run_id": run_id,
+        "command_line": argv,
+        "cwd": os.getcwd(),
+        "start_time": utc_now().isoformat(timespec="seconds"),
+        "end_time": None,
+        "interrupted": None,
+        "git_sha": sha,
+        "git_dirty": dirty,
+        "machine": {
+            "cpu_model": cpu_model(),
+            "cores": os.cpu_count(),
+            "cores_usable": len(os.sched_getaffinity(0)),
+            "kernel": "%s %s" % (platform.system(), platform.release()),
+            "kernel_version": platform.version(),
+            "compiler": _output(["gcc", "--version"]).split("\n")[0] or "unknown",
+            "python": platform.python_version(),
+        },
+        "allocators": {a.name: {"path": a.path, "version": version_of(a) if a.available else None,
+                                "available": a.available, "reason": a.reason or None}
+                       for a in allocators},
+        # HAKMEM_* knobs: those from --env go to the hakmem runs; inherited ones reach every run.
+        "hakmem_env": dict(inherited, **hakmem_env),
+        "hakmem_env_from_flags": hakmem_env,
+        "hakmem_env_inherited": inherited,
+        "other_env_from_flags": other_env,
+        "perf_counter_support": perf_support,
+        "settings": settings,
+    }
+
+
+def write(path, meta):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(meta, f, indent=2, sort_keys=False)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+def finish(path, meta, interrupted):
+    meta["end_time"] = utc_now().isoformat(timespec="seconds")
+    meta["interrupted"] = interrupted
+    write(path, meta)
