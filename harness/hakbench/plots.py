@@ -11,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 import matplotlib.transforms as mtransforms  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from . import schema  # noqa: E402
 
@@ -114,7 +115,7 @@ def grouped_bars(ax, groups, allocators, colours, bar_of, log=False, value_fmt=N
     n = len(allocators)
     width = 0.8 / max(n, 1)
     foot = mtransforms.blended_transform_factory(ax.transData, ax.transAxes)
-    tops = []
+    tops, bottoms = [], []
     for i, alloc in enumerate(allocators):
         for g, group in enumerate(groups):
             x = g + (i - (n - 1) / 2) * width
@@ -129,6 +130,7 @@ def grouped_bars(ax, groups, allocators, colours, bar_of, log=False, value_fmt=N
                                 fmt="none", ecolor="black", elinewidth=1, capsize=3, zorder=4)
                 top = max(bar.value, bar.high or 0)
                 tops.append(top)
+                bottoms += [v for v in (bar.value, bar.low) if v]
                 label = value_fmt(bar.value) if value_fmt else None
                 if bar.note:
                     label = bar.note if label is None else "%s  %s" % (label, bar.note)
@@ -150,8 +152,9 @@ def grouped_bars(ax, groups, allocators, colours, bar_of, log=False, value_fmt=N
     ax.set_xlim(-0.5, len(groups) - 0.5)
     if log:
         ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: "%g" % v))  # 1, 10, 100 rather than 10^k
         if tops:
-            ax.set_ylim(0.3, max(tops) * 12)  # room for the rotated labels above the bars
+            ax.set_ylim(min(bottoms) / 3, max(tops) * 12)  # room for the rotated labels above the bars
     else:
         ax.set_ylim(0, (max(tops) if tops else 1) * 1.45)
     ax.grid(axis="y", alpha=0.3, zorder=0)
@@ -226,11 +229,13 @@ def relative(data, workload, colours, out_dir):
         return Bar(row["median_ops_per_sec"] / scale, row["min_ops_per_sec"] / scale,
                    row["max_ops_per_sec"] / scale, note, failed=True)
 
+    ratios = [b.value for b in (bar_of(a, label) for a in allocs for label in labels) if b and b.value]
+    log = max(ratios, default=1) / min(ratios, default=1) > 10  # a log axis keeps 0.5x and 2x equally far from 1
     fig, ax = plt.subplots(figsize=(3.2 + 1.6 * len(threads) * max(len(allocs), 3) / 5 + 1.6, 4.4),
                            constrained_layout=True)
-    grouped_bars(ax, labels, allocs, colours, bar_of, value_fmt=lambda v: "%.2f×" % v)
+    grouped_bars(ax, labels, allocs, colours, bar_of, log=log, value_fmt=lambda v: "%.2f×" % v)
     ax.axhline(1.0, color="black", linestyle="--", linewidth=1, zorder=5)
-    ax.set_ylabel("throughput relative to system malloc (×)")
+    ax.set_ylabel("throughput relative to system malloc (×%s)" % (", log scale" if log else ""))
     title = "%s: throughput relative to system malloc" % workload
     ax.set_title("%s\n%s" % (title, _title_suffix(data)), fontsize=11)
     _legend_right(ax)

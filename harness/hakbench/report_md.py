@@ -2,7 +2,7 @@
 import os
 
 from . import schema
-from .plots import SOURCE_TEXT
+from .plots import HIGHLIGHT, SOURCE_TEXT
 
 NONE = "–"  # an empty cell: not measured (never written as 0)
 
@@ -29,6 +29,10 @@ def branch(row):
     return "%.4f (%s)" % (row["branch_misses_per_op"], row["branch_misses_source"] or "?")
 
 
+def _name(allocator):
+    return "**%s**" % allocator if allocator == HIGHLIGHT else allocator
+
+
 def _table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
@@ -38,15 +42,28 @@ def _table(header, rows):
 def _meta_lines(meta, indent=""):
     lines = []
     for key, value in meta.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+            # e.g. allocators: {name: {path, version, ...}} -> one table row per name
+            columns = list(dict.fromkeys(k for v in value.values() for k in v))
+            lines += ["%s- %s:" % (indent, key), ""]
+            lines += [indent + "  " + line for line in
+                      _table([key] + columns, [[name] + [_cell(v.get(c)) for c in columns]
+                                               for name, v in value.items()])]
+            lines.append("")
+        elif isinstance(value, dict):
             lines.append("%s- %s:%s" % (indent, key, "" if value else " (none)"))
             lines += _meta_lines(value, indent + "  ")
+        elif isinstance(value, list) and "command" in key:
+            lines.append("%s- %s: `%s`" % (indent, key, " ".join(str(v) for v in value)))
         elif isinstance(value, list):
             lines.append("%s- %s: %s" % (indent, key, ", ".join(str(v) for v in value) or "(none)"))
         else:
-            lines.append("%s- %s: `%s`" % (indent, key, value) if key == "command" else
-                         "%s- %s: %s" % (indent, key, value))
+            lines.append("%s- %s: %s" % (indent, key, _cell(value)))
     return lines
+
+
+def _cell(value):
+    return NONE if value is None or value == "" else str(value).replace("|", "\\|")
 
 
 def _summary_rows(data, workload):
@@ -58,7 +75,7 @@ def _summary_rows(data, workload):
 def _throughput_table(rows):
     header = ["allocator", "threads", "ok runs", "median Mops/s", "min Mops/s", "max Mops/s",
               "vs system", "vs best peer", "best peer"]
-    return _table(header, [[r["allocator"], r["threads"], "%s/%s" % (r["ok_runs"], r["runs"]),
+    return _table(header, [[_name(r["allocator"]), r["threads"], "%s/%s" % (r["ok_runs"], r["runs"]),
                             mops(r["median_ops_per_sec"]), mops(r["min_ops_per_sec"]), mops(r["max_ops_per_sec"]),
                             ratio(r["ratio_vs_system"]), ratio(r["ratio_vs_best_peer"]), r["best_peer"] or NONE]
                            for r in rows])
@@ -67,7 +84,7 @@ def _throughput_table(rows):
 def _resources_table(rows):
     header = (["allocator", "threads", "peak RSS MiB", "minor faults"] + schema.KEY_SYSCALLS
               + ["all syscalls", "branch misses/op (source)"])
-    return _table(header, [[r["allocator"], r["threads"], mib(r["median_max_rss_kb"]),
+    return _table(header, [[_name(r["allocator"]), r["threads"], mib(r["median_max_rss_kb"]),
                             integer(r["median_minor_faults"])]
                            + [integer(r[s]) for s in schema.KEY_SYSCALLS]
                            + [integer(r["total_syscalls"]), branch(r)] for r in rows])
