@@ -2,7 +2,7 @@
 
 Parsed generically, so a changed field list still works: every number in the object becomes one flat
 counter ("totals.mallocs", "slabs_mapped"), and every list of objects (the per-class rows) is summed field by
-field ("classes.warm_hits"). Each X_hits/X_misses pair also gets a hit rate "X_hit_rate".
+field ("classes[].warm_hits"). Each X_hits/X_misses pair also gets a hit rate "X_hit_rate".
 """
 import json
 
@@ -31,7 +31,7 @@ def _numbers(value, prefix, out):
             if isinstance(item, dict):
                 for key, field in item.items():
                     if key not in ("class", "size"):  # identifiers, not counters
-                        _numbers(field, "%s.%s" % (prefix, key), out)
+                        _numbers(field, "%s[].%s" % (prefix, key), out)
 
 
 def flatten(obj):
@@ -56,3 +56,10 @@ def parse(stderr):
         return flatten(json.loads(line))
     except json.JSONDecodeError as e:
         raise ValueError("unreadable hakmem stats line: %s" % e)
+
+
+def shown(counters):
+    """The names worth displaying: a per-class sum "x[].f" is left out when the object also has its own
+    figure f (e.g. "totals.f"), which says the same."""
+    plain = {name.rsplit(".", 1)[-1] for name in counters if "[]" not in name}
+    return [name for name in sorted(counters) if "[]" not in name or name.rsplit(".", 1)[-1] not in plain]
