@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hakbench import allocators, matrix, meta, summary, workloads  # noqa: E402
 
 DEFAULT_REPS = 5
-QUICK_REPS = 2
+QUICK_REPS = 3
 DEFAULT_THREADS = [1, 2]
 
 

@@ -204,14 +204,14 @@ class Matrix:
         cfg = self.cfg
         self._prepare_dir()
         run_dir = cfg.run_dir
-        settings = {"profile": cfg.profile, "reps": cfg.reps, "workloads": cfg.workload_names,
+        settings = {"reps": cfg.reps, "workloads": cfg.workload_names,
                     "threads": cfg.thread_counts, "allocators": [a.name for a in cfg.allocators],
                     "seed": SEED, "timeout_s": cfg.timeout,
                     "pin": sorted(cfg.pin) if isinstance(cfg.pin, set) else cfg.pin,
                     "strace": self.do_strace,
                     "perf": cfg.perf and counters.perf_available(),
                     "cachegrind_branch_fallback": self.fallback_branches}
-        info = meta.collect(cfg.run_id, cfg.argv, cfg.allocators + cfg.skipped, cfg.hakmem_env, cfg.other_env,
+        info = meta.collect(cfg.run_id, cfg.argv, cfg.profile, cfg.allocators + cfg.skipped, cfg.hakmem_env, cfg.other_env,
                             self.perf_support, settings)
         meta_path = os.path.join(run_dir, "meta.json")
         meta.write(meta_path, info)

@@ -44,9 +44,9 @@ def new_run_id():
     return "%s-%s" % (utc_now().strftime("%Y%m%dT%H%M%SZ"), git_state()[1])
 
 
-def collect(run_id, argv, allocators, hakmem_env, other_env, perf_support, settings):
+def collect(run_id, argv, profile, allocators, hakmem_env, other_env, perf_support, settings):
     """The meta.json dict at the start of a run (end_time is filled in by finish()).
-    settings: how the matrix was configured (profile, reps, workloads, tools used, ...)."""
+    settings: how the matrix was configured (reps, workloads, tools used, ...)."""
     sha, _, dirty = git_state()
     inherited = {k: v for k, v in os.environ.items() if k.startswith("HAKMEM_")}
     return {
@@ -56,6 +56,7 @@ def collect(run_id, argv, allocators, hakmem_env, other_env, perf_support, setti
         "start_time": utc_now().isoformat(timespec="seconds"),
         "end_time": None,
         "interrupted": None,
+        "profile": profile,
         "git_sha": sha,
         "git_dirty": dirty,
         "machine": {

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# The one command: build, check dependencies, measure every allocator on every workload,
+# write results/<run-id>/ (CSVs, meta.json, report.md) and plots/<run-id>/, print the summary.
+set -euo pipefail
+cd "$(dirname "$0")"
+PY=/usr/bin/python3
+
+usage() {
+  cat <<'EOF'
+usage: ./run_all.sh [options]
+
+Builds (make), checks dependencies (installs them with apt-get when root on Debian), runs the
+benchmark matrix and writes results/<run-id>/{runs,syscalls,perf,summary}.csv, meta.json,
+report.md and the figures in plots/<run-id>/. results/latest points at the newest run.
+
+options (LIST = comma-separated; also accepted as --option=value):
+  --quick              small sizes and 3 reps: the whole pipeline in under 3 minutes
+  --allocators LIST    allocators to compare (default: system,jemalloc,mimalloc,tcmalloc,hakmem)
+  --allocator NAME=/path/lib.so
+                       add another allocator, preloaded from that library (repeatable)
+  --workloads LIST     workloads (default: random_mixed,tiny_hot,mid_large_mt,larson)
+  --threads LIST       thread counts of the multithreaded workloads (default: 1,2)
+  --reps N             repetitions of every cell (default: 5, with --quick 3)
+  --env KEY=VALUE      environment for the runs, recorded in meta.json; HAKMEM_* keys reach
+                       the hakmem runs only (repeatable)
+  --out DIR            where <run-id>/ goes (default: results)
+  --timeout SECONDS    kill and record as timeout a run longer than this (default: 120)
+  --no-strace          skip the syscall counts
+  --no-perf            skip perf stat and the cachegrind branch-miss simulation
+  --pin[=CPUS]         pin each run to CPUs (default: the first T CPUs for a run with T threads)
+  --help               this text
+EOF
+}
+
+bad_usage() {
+  echo "run_all.sh: $1" >&2
+  usage >&2
+  exit 2
+}
+
+# ---- flags -> run_matrix.py arguments --------------------------------------------------
+matrix_args=()
+out=results
+while [ $# -gt 0 ]; do
+  flag=$1 value=
+  case $flag in
+    --*=*) value=${flag#*=}; flag=${flag%%=*}; has_value=1 ;;
+    *) has_value=0 ;;
+  esac
+  case $flag in
+    --help|-h) usage; exit 0 ;;
+    --quick|--no-strace|--no-perf)
+      [ "$has_value" = 0 ] || bad_usage "$flag takes no value"
+      matrix_args+=("$flag") ;;
+    --pin)
+      if [ "$has_value" = 1 ]; then matrix_args+=("--pin=$value"); else matrix_args+=(--pin); fi ;;
+    --allocators|--allocator|--workloads|--threads|--reps|--env|--out|--timeout)
+      if [ "$has_value" = 0 ]; then
+        [ $# -ge 2 ] || bad_usage "$flag needs a value"
+        value=$2; shift
+      fi
+      [ "$flag" = --out ] && out=$value
+      matrix_args+=("$flag=$value") ;;
+    *) bad_usage "unknown option: $1" ;;
+  esac
+  shift
+done
+
+start=$(date +%s)
+say() { echo "run_all: $*" >&2; }
+
+# ---- dependencies ----------------------------------------------------------------------
+is_root_debian() { [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null; }
+
+apt_install() {
+  say "installing with apt-get: $*"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq "$@" >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq "$@" >/dev/null; }
+}
+
+# have PACKAGE: whether what that Debian package provides is there.
+have() {
+  case $1 in
+    make) command -v make >/dev/null ;;
+    gcc) command -v gcc >/dev/null ;;
+    time) [ -x /usr/bin/time ] ;;
+    python3) [ -x "$PY" ] ;;
+    strace) command -v strace >/dev/null ;;
+    linux-perf) command -v perf >/dev/null && perf --version >/dev/null 2>&1 ;;
+    valgrind) command -v valgrind >/dev/null ;;
+    python3-matplotlib) [ -x "$PY" ] && "$PY" -c 'import matplotlib' 2>/dev/null ;;
+  esac
+}
+required="make gcc time python3"
+optional="strace linux-perf valgrind python3-matplotlib"
+missing=()
+for p in $required $optional; do have "$p" || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ] && is_root_debian; then
+  apt_install "${missing[@]}" || say "apt-get could not install everything"
+fi
+for p in $required; do
+  have "$p" || { echo "run_all.sh: $p is required (Debian package $p); install it and run again" >&2; exit 1; }
+done
+have strace || { say "strace is missing (Debian package strace): no syscall counts"; matrix_args+=(--no-strace); }
+have linux-perf || say "perf is missing (Debian package linux-perf): perf.csv marks every event unsupported"
+have valgrind || say "valgrind is missing (Debian package valgrind): no simulated branch misses"
+report=1
+have python3-matplotlib || { say "matplotlib is missing (Debian package python3-matplotlib): no figures or report"; report=0; }
+
+# ---- build -----------------------------------------------------------------------------
+say "building (make)"
+if ! make -s >&2; then
+  say "make failed; building the workload drivers alone (hakmem will be skipped if its library is missing)"
+  make -s workloads >&2
+fi
+
+# ---- measure ---------------------------------------------------------------------------
+run_id=$(cd harness && "$PY" -c 'from hakbench import meta; print(meta.new_run_id())')
+status=0
+"$PY" harness/run_matrix.py --run-id="$run_id" "${matrix_args[@]}" || status=$?
+run_dir=$out/$run_id
+if [ "$status" -ne 0 ]; then
+  [ -d "$run_dir" ] && say "what was measured is in $run_dir"
+  exit "$status"
+fi
+
+# ---- figures and report ----------------------------------------------------------------
+if [ "$report" = 1 ] && [ -f harness/report.py ]; then
+  "$PY" harness/report.py "$run_dir" || { say "harness/report.py failed"; status=1; }
+elif [ "$report" = 1 ]; then
+  say "harness/report.py does not exist yet: no figures or report"
+fi
+
+echo
+echo "run $run_id done in $(( $(date +%s) - start )) s"
+echo "  results:  $run_dir/ ($(cd "$run_dir" && ls | tr '\n' ' '))"
+[ -d "plots/$run_id" ] && echo "  figures:  plots/$run_id/ ($(ls "plots/$run_id" | wc -l) files)"
+[ -f "$run_dir/report.md" ] && echo "  report:   $run_dir/report.md"
+echo "  latest:   $out/latest -> $(readlink "$out/latest")"
+exit "$status"
