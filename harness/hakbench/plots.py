@@ -163,7 +163,8 @@ def grouped_bars(ax, groups, allocators, colours, bar_of, log=False, value_fmt=N
 
 def _save(fig, out_dir, name):
     fig.savefig(os.path.join(out_dir, name + ".png"), dpi=110)
-    fig.savefig(os.path.join(out_dir, name + ".svg"), metadata={"Date": None})
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # text stays text: searchable, editable
+        fig.savefig(os.path.join(out_dir, name + ".svg"), metadata={"Date": None})
     plt.close(fig)
 
 
