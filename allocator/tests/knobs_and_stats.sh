@@ -1,0 +1,121 @@
+# Sourced by run.sh. Knobs and stats of libhakmem, checked on stats_probe:
+# quiet by default, HAKMEM_VERBOSE=1 prints every knob with its value, an
+# invalid value warns naming the knob and keeps the default,
+# HAKMEM_STATS=json prints one parseable JSON line, HAKMEM_STATS=1 a table.
+KNOBS="HAKMEM_TINY_REFILL HAKMEM_WARM_POOL_SIZE HAKMEM_POOL_TLS_ARENA_MB_INIT HAKMEM_POOL_TLS_ARENA_MB_MAX
+HAKMEM_POOL_TLS_ARENA_GROWTH_LEVELS HAKMEM_PURGE_DELAY_MS"
+
+# probe NAME VAR=VALUE...: runs stats_probe under libhakmem with those
+# variables; stdout in $LOGS/NAME.out, stderr in $LOGS/NAME.err. False if
+# the probe itself failed (then it has already printed the FAIL line).
+probe() {
+    local name=$1
+    shift
+    timeout -k 5 20 env "$@" LD_PRELOAD="$HAK_SO" "$BIN/stats_probe" >"$LOGS/$name.out" 2>"$LOGS/$name.err"
+    local rc=$?
+    if [ $rc -ne 0 ] || ! grep -q '^stats_probe: done' "$LOGS/$name.out"; then
+        fail "$name" "stats_probe exit $rc with $*: $(excerpt "$LOGS/$name.err")"
+        return 1
+    fi
+}
+
+# The line of verbose output that shows a knob.
+knob_line() { grep -m1 -w "$1" "$2"; }
+
+knob_tests() {
+    local t name
+    if selected knobs-quiet-by-default && probe knobs-quiet-by-default; then
+        if [ -s "$LOGS/knobs-quiet-by-default.err" ]; then
+            fail knobs-quiet-by-default "stderr not empty without HAKMEM_ variables: $(excerpt "$LOGS/knobs-quiet-by-default.err")"
+        else
+            pass knobs-quiet-by-default
+        fi
+    fi
+
+    name=knobs-verbose
+    if selected $name && probe $name HAKMEM_VERBOSE=1; then
+        local missing=""
+        for k in $KNOBS; do
+            knob_line "$k" "$LOGS/$name.err" >/dev/null || missing="$missing $k"
+        done
+        if [ -n "$missing" ]; then
+            fail $name "HAKMEM_VERBOSE=1 does not print:$missing"
+        elif ! knob_line HAKMEM_TINY_REFILL "$LOGS/$name.err" | grep -qw 64; then
+            fail $name "HAKMEM_TINY_REFILL not shown with its default 64: $(knob_line HAKMEM_TINY_REFILL "$LOGS/$name.err")"
+        else
+            pass $name
+        fi
+    fi
+
+    name=knobs-set-value
+    if selected $name && probe $name HAKMEM_VERBOSE=1 HAKMEM_TINY_REFILL=32 HAKMEM_PURGE_DELAY_MS=250; then
+        local refill delay
+        refill=$(knob_line HAKMEM_TINY_REFILL "$LOGS/$name.err")
+        delay=$(knob_line HAKMEM_PURGE_DELAY_MS "$LOGS/$name.err")
+        if ! grep -qw 32 <<<"$refill" || ! grep -qw 250 <<<"$delay"; then
+            fail $name "set values not shown: '$refill' / '$delay'"
+        elif grep -qiE 'warn|invalid' "$LOGS/$name.err"; then
+            fail $name "valid values draw a warning: $(grep -m1 -iE 'warn|invalid' "$LOGS/$name.err")"
+        else
+            pass $name
+        fi
+    fi
+
+    # Every knob, with a non-number and an out-of-range value.
+    for bad in banana 99999999999999; do
+        name=knobs-invalid-$bad
+        selected $name || continue
+        local unnamed="" ok=1
+        for k in $KNOBS; do
+            probe $name "$k=$bad" || { ok=0; break; }
+            grep -w "$k" "$LOGS/$name.err" | grep -qiE 'warn|invalid|ignor|range' || unnamed="$unnamed $k"
+        done
+        [ $ok = 1 ] || continue
+        if [ -n "$unnamed" ]; then
+            fail $name "no warning naming the knob for$unnamed=$bad"
+        else
+            pass $name
+        fi
+    done
+
+    name=knobs-invalid-keeps-default
+    if selected $name && probe $name HAKMEM_VERBOSE=1 HAKMEM_TINY_REFILL=banana; then
+        # The line showing the final value (not the warning) must say 64.
+        t=$(grep -w HAKMEM_TINY_REFILL "$LOGS/$name.err" | grep -viE 'warn|invalid|ignor' | head -1)
+        if grep -qw 64 <<<"$t"; then
+            pass $name
+        else
+            fail $name "after HAKMEM_TINY_REFILL=banana the value shown is not the default 64: '$t'"
+        fi
+    fi
+
+    name=stats-json
+    if selected $name && probe $name HAKMEM_STATS=json; then
+        local why
+        if why=$($PY "$SRC/check_stats_json.py" "$LOGS/$name.err"); then
+            pass $name
+        else
+            fail $name "$(tr '\n' ';' <<<"$why")"
+        fi
+    fi
+
+    name=stats-text
+    if selected $name && probe $name HAKMEM_STATS=1; then
+        if grep -q '^{"hakmem_stats":' "$LOGS/$name.err"; then
+            fail $name "HAKMEM_STATS=1 printed the JSON form"
+        elif ! grep -qi 'malloc' "$LOGS/$name.err" || [ "$(wc -l <"$LOGS/$name.err")" -lt 3 ]; then
+            fail $name "HAKMEM_STATS=1 printed no table of mallocs per class: $(excerpt "$LOGS/$name.err")"
+        else
+            pass $name
+        fi
+    fi
+}
+
+if have_hak; then
+    knob_tests
+else
+    for t in knobs-quiet-by-default knobs-verbose knobs-set-value knobs-invalid-banana \
+        knobs-invalid-99999999999999 knobs-invalid-keeps-default stats-json stats-text; do
+        selected $t && skip $t "build/libhakmem.so not built"
+    done
+fi
