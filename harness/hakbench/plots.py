@@ -84,9 +84,13 @@ def _workload_allocators(data, workload):
     return [a for a in data.allocators() if a in present]
 
 
+def _no_counts_note(data, shown, what="data"):
+    missing = [a for a in data.allocators() if a not in shown]
+    return " No %s for %s." % (what, ", ".join(missing)) if missing else ""
+
+
 def _missing_allocators_note(data, workload):
-    missing = [a for a in data.allocators() if a not in _workload_allocators(data, workload)]
-    return " No data for %s." % ", ".join(missing) if missing else ""
+    return _no_counts_note(data, _workload_allocators(data, workload))
 
 
 def _bar_style(allocator, colours):
@@ -111,11 +115,12 @@ def grouped_bars(ax, groups, allocators, colours, bar_of, log=False, value_fmt=N
 
     bar_of(allocator, group) -> Bar or None (None: the cell was not run, noted as such).
     A bar without a value, or a zero on a log axis, is written as text at the foot of its slot
-    so that nothing silently disappears."""
+    so that nothing silently disappears. Returns the labels above bars, as (text, bar top) pairs, for _save
+    to make room for them."""
     n = len(allocators)
     width = 0.8 / max(n, 1)
     foot = mtransforms.blended_transform_factory(ax.transData, ax.transAxes)
-    tops, bottoms = [], []
+    tops, bottoms, labels = [], [], []
     for i, alloc in enumerate(allocators):
         for g, group in enumerate(groups):
             x = g + (i - (n - 1) / 2) * width
@@ -135,9 +140,9 @@ def grouped_bars(ax, groups, allocators, colours, bar_of, log=False, value_fmt=N
                 if bar.note:
                     label = bar.note if label is None else "%s  %s" % (label, bar.note)
                 if label:
-                    ax.annotate(label, (x, top), xytext=(0, 3), textcoords="offset points", rotation=90,
-                                ha="center", va="bottom", fontsize=7,
-                                color=FAIL_COLOUR if bar.failed and bar.note else "black")
+                    labels.append((ax.annotate(label, (x, top), xytext=(0, 3), textcoords="offset points",
+                                               rotation=90, ha="center", va="bottom", fontsize=7,
+                                               color=FAIL_COLOUR if bar.failed and bar.note else "black"), top))
             else:
                 # Keep the legend complete even when the first group has no bar of this allocator.
                 if g == 0:
@@ -154,14 +159,41 @@ def grouped_bars(ax, groups, allocators, colours, bar_of, log=False, value_fmt=N
         ax.set_yscale("log")
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: "%g" % v))  # 1, 10, 100 rather than 10^k
         if tops:
-            ax.set_ylim(min(bottoms) / 3, max(tops) * 12)  # room for the rotated labels above the bars
+            ax.set_ylim(min(bottoms) / 3, max(tops) * 2)
     else:
-        ax.set_ylim(0, (max(tops) if tops else 1) * 1.45)
+        ax.set_ylim(0, (max(tops) if tops else 1) * 1.08)
     ax.grid(axis="y", alpha=0.3, zorder=0)
     ax.set_axisbelow(True)
+    return [(ax, text, top) for text, top in labels]
 
 
-def _save(fig, out_dir, name):
+def _fit_labels(fig, labels):
+    """Raise the top of each axes' y range until the labels above its bars fit inside it.
+    labels: (axes, text, bar top in data units). The label's height is measured once drawn."""
+    for _ in range(3):  # the layout moves a little each time the limits change
+        fig.canvas.draw()
+        need = {}
+        for ax, text, top in labels:
+            box = ax.get_window_extent()
+            anchor = ax.transData.transform((0, top))[1]
+            height = text.get_window_extent().y1 - anchor + 2  # pixels from the bar top to the label top
+            free = max((box.y1 - box.y0 - height) / (box.y1 - box.y0), 0.2)  # share of the axes left for bars
+            low, high = ax.get_ylim()
+            if ax.get_yscale() == "log":
+                wanted = low * (top / low) ** (1 / free)
+            else:
+                wanted = low + (top - low) / free
+            need[ax] = max(need.get(ax, high), wanted)
+        grown = [(ax, top) for ax, top in need.items() if top > ax.get_ylim()[1] * 1.001]
+        if not grown:
+            return
+        for ax, top in grown:
+            ax.set_ylim(ax.get_ylim()[0], top * 1.02)
+
+
+def _save(fig, out_dir, name, labels=()):
+    if labels:
+        _fit_labels(fig, labels)
     fig.savefig(os.path.join(out_dir, name + ".png"), dpi=110)
     with matplotlib.rc_context({"svg.fonttype": "none"}):  # text stays text: searchable, editable
         fig.savefig(os.path.join(out_dir, name + ".svg"), metadata={"Date": None})
@@ -198,12 +230,12 @@ def throughput(data, workload, colours, out_dir):
 
     fig, ax = plt.subplots(figsize=(3.2 + 1.6 * len(threads) * max(len(allocs), 3) / 5 + 1.6, 4.4),
                            constrained_layout=True)
-    grouped_bars(ax, labels, allocs, colours, bar_of, value_fmt=lambda v: "%.3g" % v)
+    placed = grouped_bars(ax, labels, allocs, colours, bar_of, value_fmt=lambda v: "%.3g" % v)
     ax.set_ylabel("throughput (million ops/s)")
     title = "%s: throughput" % workload
     ax.set_title("%s\n%s" % (title, _title_suffix(data)), fontsize=11)
     _legend_right(ax)
-    _save(fig, out_dir, "throughput_" + workload)
+    _save(fig, out_dir, "throughput_" + workload, placed)
     return Figure("throughput_" + workload, title,
                   "Median ops/s over the ok runs of each cell (one op = one malloc or one free); whiskers "
                   "span min to max. Red notes count failed runs." + _missing_allocators_note(data, workload))
@@ -234,13 +266,13 @@ def relative(data, workload, colours, out_dir):
     log = max(ratios, default=1) / min(ratios, default=1) > 10  # a log axis keeps 0.5x and 2x equally far from 1
     fig, ax = plt.subplots(figsize=(3.2 + 1.6 * len(threads) * max(len(allocs), 3) / 5 + 1.6, 4.4),
                            constrained_layout=True)
-    grouped_bars(ax, labels, allocs, colours, bar_of, log=log, value_fmt=lambda v: "%.2f×" % v)
+    placed = grouped_bars(ax, labels, allocs, colours, bar_of, log=log, value_fmt=lambda v: "%.2f×" % v)
     ax.axhline(1.0, color="black", linestyle="--", linewidth=1, zorder=5)
     ax.set_ylabel("throughput relative to system malloc (×%s)" % (", log scale" if log else ""))
     title = "%s: throughput relative to system malloc" % workload
     ax.set_title("%s\n%s" % (title, _title_suffix(data)), fontsize=11)
     _legend_right(ax)
-    _save(fig, out_dir, "relative_" + workload)
+    _save(fig, out_dir, "relative_" + workload, placed)
     return Figure("relative_" + workload, title,
                   "Median ops/s divided by system malloc's median at the same thread count (dashed line = 1.0, "
                   "higher is faster); whiskers are min and max divided by the same system median."
@@ -311,6 +343,7 @@ def syscalls(data, workload, colours, out_dir):
     threads = sorted({r["threads"] for r in rows})
     fig, axes = plt.subplots(1, len(threads), figsize=(1.4 + 5.6 * len(threads), 4.6), sharey=True,
                              constrained_layout=True, squeeze=False)
+    placed = []
     for ax, t in zip(axes[0], threads):
         counts = {a: data.syscall_counts(workload, a, t) for a in allocs}
 
@@ -318,17 +351,18 @@ def syscalls(data, workload, colours, out_dir):
             calls = counts[alloc].get(syscall)
             return Bar(calls) if calls is not None else None
 
-        grouped_bars(ax, SYSCALL_COLUMNS, allocs, colours, bar_of, log=True, value_fmt=lambda v: "%d" % v)
+        placed += grouped_bars(ax, SYSCALL_COLUMNS, allocs, colours, bar_of, log=True, value_fmt=lambda v: "%d" % v)
         ax.set_title(threads_label(t), fontsize=10)
         ax.set_xlabel("system call")
     axes[0][0].set_ylabel("calls per run (log scale)")
     _legend_right(axes[0][-1])
     title = "%s: system calls" % workload
     fig.suptitle("%s (strace -f -c, one untimed run per cell)\n%s" % (title, _title_suffix(data)), fontsize=11)
-    _save(fig, out_dir, "syscalls_" + workload)
+    _save(fig, out_dir, "syscalls_" + workload, placed)
     return Figure("syscalls_" + workload, title,
                   "Calls counted by strace -f -c in one untimed run of each cell, on a log axis; a count "
-                  "of 0 is written as \"0\" at the foot of its slot, since it cannot be drawn on a log axis.")
+                  "of 0 is written as \"0\" at the foot of its slot, since it cannot be drawn on a log axis."
+                  + _no_counts_note(data, allocs, "strace counts"))
 
 
 def _per_workload_grid(data, name, title, ylabel, bar_of, colours, out_dir, log=False, value_fmt=None):
@@ -340,10 +374,11 @@ def _per_workload_grid(data, name, title, ylabel, bar_of, colours, out_dir, log=
     nrows = (len(workloads) + ncols - 1) // ncols
     fig, axes = plt.subplots(nrows, ncols, figsize=(6.2 * ncols + 1.4, 3.9 * nrows), constrained_layout=True,
                              squeeze=False)
+    placed = []
     for ax, workload in zip(axes.flat, workloads):
         threads, labels = _threads_groups(data, workload)
         by_label = dict(zip(labels, threads))
-        grouped_bars(ax, labels, _workload_allocators(data, workload), colours,
+        placed += grouped_bars(ax, labels, _workload_allocators(data, workload), colours,
                      lambda alloc, label, w=workload: bar_of(w, alloc, by_label[label]), log=log,
                      value_fmt=value_fmt)
         ax.set_title(workload, fontsize=10)
@@ -352,7 +387,7 @@ def _per_workload_grid(data, name, title, ylabel, bar_of, colours, out_dir, log=
         ax.set_visible(False)
     _legend_right(axes[0][-1])
     fig.suptitle("%s\n%s" % (title, _title_suffix(data)), fontsize=11)
-    _save(fig, out_dir, name)
+    _save(fig, out_dir, name, placed)
 
 
 def _summary_bar(data, column, scale=1.0):
@@ -370,7 +405,7 @@ def page_faults(data, colours, out_dir):
     _need_summary(data)
     title = "Minor page faults per run (median)"
     _per_workload_grid(data, "page_faults", title, "minor faults per run", _summary_bar(data, "median_minor_faults"),
-                       colours, out_dir, value_fmt=lambda v: "%.3g" % v)
+                       colours, out_dir, value_fmt=lambda v: "%d" % v)
     return Figure("page_faults", title, "Median over the ok timed runs of the child's minor page faults "
                   "(rusage ru_minflt), whole run including warm-up.")
 

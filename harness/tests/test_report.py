@@ -127,7 +127,9 @@ def table_rows(markdown, first_header):
     return rows
 
 
-class ReportTest(unittest.TestCase):
+class RunDirCase(unittest.TestCase):
+    """A fresh hand-made run directory per test."""
+
     def setUp(self):
         self.root = tempfile.mkdtemp(prefix="hakbench-report-")
         self.run_dir = make_run_dir(self.root)
@@ -140,9 +142,25 @@ class ReportTest(unittest.TestCase):
         with open(os.path.join(self.run_dir, "report.md")) as f:
             return f.read()
 
+
+class CompleteRunTest(unittest.TestCase):
+    """One report of a complete run, checked in several ways (drawing it once keeps the suite fast)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.root = tempfile.mkdtemp(prefix="hakbench-report-")
+        cls.run_dir = make_run_dir(cls.root)
+        cls.plots_dir = os.path.join(cls.root, "plots", RUN_ID)
+        cls.code, cls.out = run_report(cls.run_dir, "--plots-dir", cls.plots_dir)
+        with open(os.path.join(cls.run_dir, "report.md")) as f:
+            cls.text = f.read()
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.root)
+
     def test_writes_every_figure_as_png_and_svg(self):
-        code, _ = run_report(self.run_dir, "--plots-dir", self.plots_dir)
-        self.assertEqual(code, 0)
+        self.assertEqual(self.code, 0)
         expected = ["throughput_random_mixed", "relative_random_mixed", "syscalls_random_mixed",
                     "throughput_larson", "relative_larson", "scaling_larson", "syscalls_larson",
                     "page_faults", "peak_rss", "branch_misses"]
@@ -154,40 +172,15 @@ class ReportTest(unittest.TestCase):
         self.assertNotIn("scaling_random_mixed.png", written)  # one thread count: no scaling figure
 
     def test_report_links_resolve_from_the_report(self):
-        run_report(self.run_dir, "--plots-dir", self.plots_dir)
-        links = re.findall(r"\]\(([^)]+\.(?:png|svg))\)", self.report_text())
+        links = re.findall(r"\]\(([^)]+\.(?:png|svg))\)", self.text)
         self.assertGreaterEqual(len(links), 20)
         for link in links:
             self.assertFalse(os.path.isabs(link), link)
             self.assertTrue(link.startswith("../../plots/%s/" % RUN_ID), link)
             self.assertTrue(os.path.exists(os.path.join(self.run_dir, link)), link)
 
-    def test_default_plots_dir_is_plots_run_id_of_the_repo(self):
-        import report
-        self.assertEqual(os.path.join(report.REPO, "plots", RUN_ID),
-                         os.path.join(os.path.dirname(HARNESS), "plots", RUN_ID))
-
-    def test_missing_perf_csv_skips_branch_figure_with_a_note(self):
-        os.remove(os.path.join(self.run_dir, "perf.csv"))
-        code, out = run_report(self.run_dir, "--plots-dir", self.plots_dir)
-        self.assertEqual(code, 0)
-        self.assertFalse(os.path.exists(os.path.join(self.plots_dir, "branch_misses.png")))
-        self.assertTrue(os.path.exists(os.path.join(self.plots_dir, "throughput_larson.png")))
-        self.assertIn("skipped figure branch_misses: perf.csv is missing", out)
-        self.assertIn("- branch_misses: perf.csv is missing", self.report_text())
-
-    def test_only_runs_csv_gives_a_report_without_crashing(self):
-        for name in ("summary.csv", "syscalls.csv", "perf.csv", "meta.json"):
-            os.remove(os.path.join(self.run_dir, name))
-        code, _ = run_report(self.run_dir, "--plots-dir", self.plots_dir)
-        self.assertEqual(code, 0)
-        text = self.report_text()
-        self.assertIn("summary.csv is missing", text)
-        self.assertIn("crash:SIGABRT", text)  # failures still listed from runs.csv
-
     def test_failed_cell_is_listed_and_annotated(self):
-        run_report(self.run_dir, "--plots-dir", self.plots_dir)
-        text = self.report_text()
+        text = self.text
         failures = table_rows(text, "workload")
         self.assertEqual(len(failures), 4)
         self.assertEqual(sum(1 for r in failures if (r["allocator"], r["threads"]) == ("jemalloc", "1")), 3)
@@ -202,8 +195,7 @@ class ReportTest(unittest.TestCase):
         self.assertIn("1/3 crashed", svg)  # and the partly failed one above its bar
 
     def test_table_numbers_match_summary_csv(self):
-        run_report(self.run_dir, "--plots-dir", self.plots_dir)
-        text = self.report_text()
+        text = self.text
         speed_rows = [r for r in table_rows(text, "allocator") if "median Mops/s" in r]
         resource_rows = [r for r in table_rows(text, "allocator") if "peak RSS MiB" in r]
         self.assertEqual(len(speed_rows), len(SUMMARY_ROWS))
@@ -229,18 +221,6 @@ class ReportTest(unittest.TestCase):
             self.assertEqual(int(res["all syscalls"]), row["total_syscalls"])
             self.assertEqual(res["branch misses/op (source)"], "%.4f (cachegrind)" % row["branch_misses_per_op"])
 
-    def test_missing_system_allocator_skips_relative_figures(self):
-        for name in ("summary.csv", "runs.csv"):
-            path = os.path.join(self.run_dir, name)
-            with open(path) as f:
-                lines = [line for line in f if ",system," not in line]
-            with open(path, "w") as f:
-                f.writelines(lines)
-        code, out = run_report(self.run_dir, "--plots-dir", self.plots_dir)
-        self.assertEqual(code, 0)
-        self.assertIn("skipped figure relative_larson: no system malloc row", out)
-        self.assertTrue(os.path.exists(os.path.join(self.plots_dir, "throughput_larson.png")))
-
     def test_failure_note_wording(self):
         self.assertIsNone(plots.failure_note(3, 3))
         self.assertEqual(plots.failure_note(5, 3, ["crash:SIGSEGV", "crash:SIGABRT"]), "2/5 crashed")
@@ -253,6 +233,40 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(one["alpha"], two["alpha"])
         self.assertNotEqual(one["alpha"], one["zeta"])
         self.assertEqual(one["hakmem"], plots.COLOURS["hakmem"])
+
+
+class PartialRunTest(RunDirCase):
+    """Runs with parts missing: the figure goes, a note says why, nothing crashes."""
+
+    def test_missing_perf_csv_skips_branch_figure_with_a_note(self):
+        os.remove(os.path.join(self.run_dir, "perf.csv"))
+        code, out = run_report(self.run_dir, "--plots-dir", self.plots_dir)
+        self.assertEqual(code, 0)
+        self.assertFalse(os.path.exists(os.path.join(self.plots_dir, "branch_misses.png")))
+        self.assertTrue(os.path.exists(os.path.join(self.plots_dir, "throughput_larson.png")))
+        self.assertIn("skipped figure branch_misses: perf.csv is missing", out)
+        self.assertIn("- branch_misses: perf.csv is missing", self.report_text())
+
+    def test_only_runs_csv_gives_a_report_without_crashing(self):
+        for name in ("summary.csv", "syscalls.csv", "perf.csv", "meta.json"):
+            os.remove(os.path.join(self.run_dir, name))
+        code, _ = run_report(self.run_dir, "--plots-dir", self.plots_dir)
+        self.assertEqual(code, 0)
+        text = self.report_text()
+        self.assertIn("summary.csv is missing", text)
+        self.assertIn("crash:SIGABRT", text)  # failures still listed from runs.csv
+
+    def test_missing_system_allocator_skips_relative_figures(self):
+        for name in ("summary.csv", "runs.csv"):
+            path = os.path.join(self.run_dir, name)
+            with open(path) as f:
+                lines = [line for line in f if ",system," not in line]
+            with open(path, "w") as f:
+                f.writelines(lines)
+        code, out = run_report(self.run_dir, "--plots-dir", self.plots_dir)
+        self.assertEqual(code, 0)
+        self.assertIn("skipped figure relative_larson: no system malloc row", out)
+        self.assertTrue(os.path.exists(os.path.join(self.plots_dir, "throughput_larson.png")))
 
 
 class CommandLineTest(unittest.TestCase):
