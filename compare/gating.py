@@ -9,7 +9,7 @@ import measure
 EXIT_PASS, EXIT_REGRESSED, EXIT_USAGE = 0, 1, 2
 
 
-def rows_to_check(tool, path, columns, positive, wanted, candidate):
+def rows_to_check(tool, path, columns, positive, wanted, candidate, profile):
     """(meta, rows) of the baseline for the workloads wanted (None: all of them), in that order, after a note
     when the baseline measured another candidate. (None, None) after saying why when the baseline is missing
     or malformed or lacks a wanted workload."""
@@ -23,6 +23,11 @@ def rows_to_check(tool, path, columns, positive, wanted, candidate):
     absent = [w for w in wanted if w not in by_workload]
     if absent:
         print("%s: %s has no row for %s" % (tool, path, ", ".join(absent)), file=sys.stderr)
+        return None, None
+    other = [row["workload"] for row in rows if row["profile"] != profile]
+    if other:
+        print("%s: %s: rows of %s are not of the %s profile this gate measures"
+              % (tool, path, ", ".join(other), profile), file=sys.stderr)
         return None, None
     recorded = meta.get("candidate", "").split(" ")[0]
     if recorded != candidate.name:

@@ -1,0 +1,206 @@
+"""compare/gate, compare/gate_icount and compare/ab run for real, on small sizes.
+
+System malloc stands in for the candidate (its honest ratio to itself is 1), and build/shims/slow.so, which
+burns SHIM_SLOW_NS ns in every malloc, is the injected regression."""
+import csv
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+COMPARE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(COMPARE)
+SLOW = os.path.join(REPO, "build", "shims", "slow.so")
+
+
+def run(tool, *args, env=None):
+    return subprocess.run([os.path.join(COMPARE, tool)] + list(args), capture_output=True, text=True,
+                          env=dict(os.environ, **(env or {})), timeout=300)
+
+
+def rewrite_column(src, dst, column, factor):
+    """Copy a baseline, multiplying one numeric column by factor."""
+    with open(src) as f:
+        lines = f.read().splitlines()
+    body = [i for i, line in enumerate(lines) if not line.startswith("#")]
+    index = lines[body[0]].split(",").index(column)
+    for i in body[1:]:
+        cells = lines[i].split(",")
+        cells[index] = "%.4f" % (float(cells[index]) * factor)
+        lines[i] = ",".join(cells)
+    with open(dst, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+class Gate(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="compare-gate.")
+        cls.honest = os.path.join(cls.dir, "honest.csv")
+        done = run("gate", "--update-baseline", "--candidate", "system", "--workloads", "tiny_hot",
+                   "--recheck-reps", "8", "--baseline", cls.honest, "--quiet")
+        if done.returncode != 0:
+            raise AssertionError("--update-baseline exited %d: %s" % (done.returncode, done.stdout + done.stderr))
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir)
+
+    def gate(self, *args, baseline=None, candidate="system"):
+        return run("gate", "--baseline", baseline or self.honest, "--workloads", "tiny_hot",
+                   "--reps", "5", "--recheck-reps", "10", "--quiet", "--candidate", candidate, *args)
+
+    def test_baseline_records_machine_and_ratio(self):
+        with open(self.honest) as f:
+            text = f.read()
+        self.assertRegex(text, r"# cpu: .+\n# cores: \d+\n# kernel: ")
+        ratio = float(list(csv.DictReader(l for l in text.splitlines() if not l.startswith("#")))[0]["ratio"])
+        self.assertAlmostEqual(ratio, 1.0, delta=0.2)
+
+    def test_honest_baseline_passes(self):
+        done = self.gate()
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertIn("gate: PASS", done.stdout)
+
+    def test_baseline_twice_the_truth_fails(self):
+        doubled = os.path.join(self.dir, "doubled.csv")
+        rewrite_column(self.honest, doubled, "ratio", 2.0)
+        done = self.gate(baseline=doubled)
+        self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
+        self.assertRegex(done.stdout, r"tiny_hot \(threads=1\): baseline ratio 2\.\d+, current \d\.\d+ \(95% CI ")
+
+    def test_slow_candidate_fails(self):
+        done = self.gate(candidate="slow=" + SLOW)
+        self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
+        self.assertIn("slow regressed: tiny_hot", done.stdout)
+
+    def test_missing_or_malformed_baseline_exits_2(self):
+        done = self.gate(baseline=os.path.join(self.dir, "absent.csv"))
+        self.assertEqual(done.returncode, 2)
+        self.assertIn("no baseline at", done.stderr)
+        broken = os.path.join(self.dir, "broken.csv")
+        with open(broken, "w") as f:
+            f.write("workload,threads,profile,ratio\ntiny_hot,1,quick,fast\n")
+        done = self.gate(baseline=broken)
+        self.assertEqual(done.returncode, 2)
+        self.assertIn("not a number", done.stderr)
+        done = self.gate("--workloads", "larson")
+        self.assertEqual(done.returncode, 2)
+        self.assertIn("has no row for larson", done.stderr)
+
+    def test_bad_usage_exits_2(self):
+        for args, why in ((["--bogus"], "unrecognized"), (["--tolerance", "2"], "--tolerance"),
+                          (["--reps", "1"], "--reps"), (["--workloads", "nope"], "unknown workload"),
+                          (["--candidate", "nosuch"], "unknown allocator"), (["--threads", "2"], "--threads")):
+            with self.subTest(args=args):
+                done = run("gate", "--candidate", "system", *args)
+                self.assertEqual(done.returncode, 2, done.stdout + done.stderr)
+                self.assertIn("usage:", done.stderr)
+                self.assertIn(why, done.stderr)
+
+
+class GateIcount(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="compare-icount.")
+        cls.honest = os.path.join(cls.dir, "honest.csv")
+        done = run("gate_icount", "--update-baseline", "--candidate", "system", "--workloads", "tiny_hot",
+                   "--baseline", cls.honest)
+        if done.returncode != 0:
+            raise AssertionError("--update-baseline exited %d: %s" % (done.returncode, done.stdout + done.stderr))
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir)
+
+    def test_honest_baseline_passes_and_records_toolchain(self):
+        done = run("gate_icount", "--candidate", "system", "--baseline", self.honest)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        with open(self.honest) as f:
+            self.assertRegex(f.read(), r"# gcc: .+\n# glibc: .+\n# valgrind: ")
+
+    def test_baseline_with_half_the_instructions_fails(self):
+        halved = os.path.join(self.dir, "halved.csv")
+        rewrite_column(self.honest, halved, "instructions_per_op", 0.5)
+        done = run("gate_icount", "--candidate", "system", "--baseline", halved)
+        self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
+        self.assertIn("system regressed: tiny_hot", done.stdout)
+
+    def test_missing_baseline_and_bad_usage_exit_2(self):
+        for args, why in ((["--baseline", os.path.join(self.dir, "absent.csv")], "no baseline at"),
+                          (["--workloads", "larson"], "larson is not gated"), (["--bogus"], "unrecognized")):
+            with self.subTest(args=args):
+                done = run("gate_icount", "--candidate", "system", *args)
+                self.assertEqual(done.returncode, 2, done.stdout + done.stderr)
+                self.assertIn(why, done.stderr)
+
+
+class AB(unittest.TestCase):
+    def setUp(self):
+        self.run_id = "test-compare-%d-%s" % (os.getpid(), self._testMethodName)
+        self.dir = tempfile.mkdtemp(prefix="compare-ab.")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+        for top in ("results", "plots"):
+            shutil.rmtree(os.path.join(REPO, top, self.run_id), ignore_errors=True)
+
+    def ab(self, *args):
+        return run("ab", "--workload", "tiny_hot", "--no-stats", "--quiet", "--run-id", self.run_id, *args)
+
+    def summary(self):
+        with open(os.path.join(REPO, "results", self.run_id, "ab.csv")) as f:
+            return list(csv.DictReader(f))
+
+    def test_identical_sides_show_no_difference(self):
+        # A 5% test on identical sides claims a difference 5% of the time: one retry keeps the suite
+        # from flaking while a tool that always claims one still fails.
+        env_file = os.path.join(self.dir, "same.env")
+        with open(env_file, "w") as f:
+            f.write("# the same on both sides\nexport SHIM_SLOW_NS=0\n")
+        for _ in range(2):
+            done = self.ab("--allocator", "system", "--a-env", env_file, "--b-env", env_file, "--reps", "10")
+            self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+            if "no detectable difference" in done.stdout:
+                break
+        self.assertIn("no detectable difference between B and A", done.stdout)
+        self.assertEqual([row["verdict"] for row in self.summary()], ["", "no detectable difference"])
+
+    def test_twofold_difference_is_detected(self):
+        done = self.ab("--allocator", "slow=" + SLOW, "SHIM_SLOW_NS=0", "SHIM_SLOW_NS=150", "--reps", "6")
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertRegex(done.stdout, r"ratio B/A 0\.\d+ \(95% CI .*B is slower than A")
+        rows = self.summary()
+        self.assertLess(float(rows[1]["ratio_vs_ref"]), 0.6)
+        self.assertEqual(rows[1]["verdict"], "slower")
+        with open(os.path.join(REPO, "results", self.run_id, "ab_runs.csv")) as f:
+            self.assertEqual(len(f.read().splitlines()), 1 + 2 * 6)
+        self.assertTrue(os.path.getsize(os.path.join(REPO, "plots", self.run_id, "ab.png")) > 0)
+
+    def test_sweep_writes_every_value_and_the_figure(self):
+        done = self.ab("--allocator", "slow=" + SLOW, "--sweep", "SHIM_SLOW_NS=0,50,300", "--reps", "4")
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        rows = self.summary()
+        self.assertEqual([row["side"] for row in rows], ["SHIM_SLOW_NS=0", "SHIM_SLOW_NS=50", "SHIM_SLOW_NS=300"])
+        self.assertEqual(rows[2]["verdict"], "slower")
+        self.assertTrue(os.path.exists(os.path.join(REPO, "plots", self.run_id, "sweep_SHIM_SLOW_NS.png")))
+
+    def test_bad_usage_exits_2(self):
+        for args, why in ((["HAKMEM_X=1"], "give two sides"), (["HAKMEM_X=1", "oops"], "'oops' is not NAME=value"),
+                          (["--sweep", "HAKMEM_X=1"], "at least two different values"),
+                          (["--sweep", "HAKMEM_X=1,2", "HAKMEM_X=1", "HAKMEM_X=2"], "replaces the A and B"),
+                          (["--workload", "nope", "A=1", "A=2"], "unknown workload"),
+                          (["--threads", "2", "A=1", "A=2"], "threaded workload"),
+                          (["--a-env", "/nonexistent", "--b-env", "/nonexistent"], "env file /nonexistent"),
+                          (["--reps", "1", "A=1", "A=2"], "--reps"),
+                          (["--allocator", "nosuch", "A=1", "A=2"], "unknown allocator"), (["--bogus"], "unrecognized")):
+            with self.subTest(args=args):
+                done = run("ab", "--allocator", "system", *args)
+                self.assertEqual(done.returncode, 2, done.stdout + done.stderr)
+                self.assertIn("usage:", done.stderr)
+                self.assertIn(why, done.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
