@@ -41,8 +41,11 @@ selected() { [ -z "$ONLY" ] || [[ $1 == *$ONLY* ]]; }
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
 skip() { echo "SKIP $1: $2"; }
-# Last lines of a log, on one line, for a FAIL message.
-excerpt() { tail -n "${2:-3}" "$1" | tr '\n' ' ' | cut -c1-400; }
+# The gist of a log on one line, for a FAIL message: the lines reporting a
+# failure if the test printed any, plus its last line(s).
+excerpt() {
+    { grep -m2 -E '^FAIL |check failed' "$1"; tail -n "${2:-3}" "$1"; } | tr '\n' ' ' | cut -c1-400
+}
 
 # run_test NAME SECONDS CMD...: PASS when CMD exits 0 within SECONDS.
 run_test() {

@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-unsigned long test_failures;
+unsigned long test_failures, test_section_failures;
 
 uint64_t rng_log_size(uint64_t *s, uint64_t lo, uint64_t hi)
 {

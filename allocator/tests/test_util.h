@@ -7,14 +7,16 @@
 #include <stdint.h>
 #include <stdio.h>
 
-extern unsigned long test_failures;
+extern unsigned long test_failures, test_section_failures;
 
-/* Records a failure (with location) without stopping the test; the first
- * 20 are printed so a broken allocator does not flood the log. */
+/* Records a failure (with location) without stopping the test; only the
+ * first 5 of each section (reset test_section_failures to start one) are
+ * printed, so a broken allocator does not flood the log. */
 #define CHECK(cond, ...)                                                        \
     do {                                                                        \
         if (!(cond)) {                                                          \
-            if (test_failures++ < 20) {                                         \
+            test_failures++;                                                    \
+            if (test_section_failures++ < 5) {                                  \
                 fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
                 fprintf(stderr, __VA_ARGS__);                                   \
                 fputc('\n', stderr);                                            \

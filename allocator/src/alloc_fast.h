@@ -1,0 +1,49 @@
+/* alloc_fast.h - the inline fast paths of malloc and free.
+ *
+ * Included by api.c (hak_ names) and alloc_override.c (malloc names) so that
+ * both entry points inline the same code instead of calling through a PLT.
+ * The fast path is a pop or push on the thread's class cache: no atomic, no
+ * lock, no stats branch. Everything unusual (first call, stats on, a thread
+ * after its exit destructor, large sizes, empty or full cache, bad pointers)
+ * is routed to the slow path through the same two checks:
+ *   malloc: n < hk_fast_limit (0 until init and when stats are on),
+ *   free:   count < cap (cap is 0 before thread init, after exit, with stats). */
+#ifndef HAKMEM_ALLOC_FAST_H
+#define HAKMEM_ALLOC_FAST_H
+
+#include "hakmem_internal.h"
+
+static inline __attribute__((always_inline)) void *hk_malloc_inline(size_t n) {
+  if (likely(n < hk_fast_limit)) {
+    struct hk_tcache *c = &hk_heap.cache[hk_size_class(n)];
+    void *p = c->head;
+    if (likely(p != NULL)) {
+      c->head = *(void **)p;
+      c->count--;
+      return p;
+    }
+  }
+  return hk_malloc_slow(n);
+}
+
+static inline __attribute__((always_inline)) void hk_free_inline(void *ptr) {
+  uintptr_t p = (uintptr_t)ptr;
+  if (likely(((p - 1) >> HK_ADDRESS_BITS) == 0)) { /* not NULL, not beyond user space */
+    uint32_t e = hk_region_entry(p);
+    if (likely((e & 3) == HK_KIND_SLABS)) {
+      struct hk_slab *s = hk_block_slab((struct hk_segment *)hk_region_header(e), p);
+      if (likely(s != NULL)) {
+        struct hk_tcache *c = &hk_heap.cache[s->cls];
+        if (likely(c->count < c->cap && ptr != c->head)) {
+          *(void **)ptr = c->head;
+          c->head = ptr;
+          c->count++;
+          return;
+        }
+      }
+    }
+  }
+  hk_free_slow(ptr);
+}
+
+#endif

@@ -1,0 +1,315 @@
+/* hakmem_internal.h - every internal type, constant and prototype of libhakmem.
+ *
+ * Memory layout in one paragraph: all small and mid blocks live in segments,
+ * 2 MiB-aligned mappings whose first 4 KiB hold a header with one descriptor
+ * per slab. A tiny segment (the "SuperSlab") is 2 MiB of 64 KiB slabs; a mid
+ * segment (a "Pool TLS" arena chunk) is 1-8 MiB of 256 KiB slabs. A slab
+ * serves one size class at a time; the class lives in the slab descriptor, so
+ * blocks carry no header and stay 16-byte aligned. A flat region map (one
+ * 32-bit entry per 2 MiB of address space, in .bss) tells in one load whether
+ * an address is ours and where its header is. Large blocks get their own
+ * 2 MiB-aligned mapping with the header in its first page. */
+#ifndef HAKMEM_INTERNAL_H
+#define HAKMEM_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hakmem.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define HK_COLD __attribute__((cold, noinline))
+#define HK_NORETURN __attribute__((noreturn))
+#define HK_TLS __attribute__((tls_model("initial-exec")))
+
+#define relaxed_load(p) atomic_load_explicit((p), memory_order_relaxed)
+#define relaxed_store(p, v) atomic_store_explicit((p), (v), memory_order_relaxed)
+
+/* ------------------------------------------------------------------ geometry */
+#define HK_PAGE 4096UL
+#define HK_REGION_SHIFT 21 /* 2 MiB: unit of the region map */
+#define HK_REGION_SIZE (1UL << HK_REGION_SHIFT)
+#define HK_ADDRESS_BITS 47 /* user address space on x86-64 / aarch64 */
+#define HK_TINY_SLAB_SHIFT 16 /* 64 KiB */
+#define HK_MID_SLAB_SHIFT 18  /* 256 KiB */
+#define HK_SEG_MAX_SLABS 32
+#define HK_SEG_HEADER_SIZE HK_PAGE
+#define HK_MAX_ALIGN 16 /* alignof(max_align_t) */
+
+/* ------------------------------------------------------------- size classes */
+#define HK_TINY_MAX 1024   /* tiny: 16..1024 B, <= 25% rounding waste */
+#define HK_MID_LIMIT 65536 /* mid classes stop here; HAKMEM_MID_MAX may lower it */
+#define HK_NUM_TINY 20
+#define HK_NUM_CLASSES 44 /* 20 tiny + 24 mid (4 per power of two) */
+#define HK_CLASS_NONE 0xff
+
+extern uint32_t hk_class_size[HK_NUM_CLASSES];
+extern uint8_t hk_tiny_class_of[HK_TINY_MAX / 16 + 1];  /* by (n + 15) >> 4 */
+extern uint8_t hk_mid_class_of[HK_MID_LIMIT / 256 + 1]; /* by (n + 255) >> 8 */
+extern uint16_t hk_refill_count[HK_NUM_CLASSES];        /* blocks per cache refill */
+extern uint16_t hk_cache_cap[HK_NUM_CLASSES];           /* cache size that triggers a flush */
+
+static inline unsigned hk_size_class(size_t n) {
+  return n <= HK_TINY_MAX ? hk_tiny_class_of[(n + 15) >> 4] : hk_mid_class_of[(n + 255) >> 8];
+}
+static inline int hk_class_is_mid(unsigned cls) { return cls >= HK_NUM_TINY; }
+void hk_size_classes_init(void);
+
+/* ---------------------------------------------------------------- region map */
+/* Entry for a 2 MiB region: (region number of the owning header << 2) | kind. */
+enum hk_region_kind { HK_KIND_NONE = 0, HK_KIND_SLABS = 1, HK_KIND_LARGE = 2 };
+#define HK_REGION_ENTRIES (1UL << (HK_ADDRESS_BITS - HK_REGION_SHIFT))
+extern _Atomic uint32_t hk_region_map[HK_REGION_ENTRIES];
+
+static inline uint32_t hk_region_entry(uintptr_t p) { return relaxed_load(&hk_region_map[p >> HK_REGION_SHIFT]); }
+static inline void *hk_region_header(uint32_t entry) {
+  return (void *)((uintptr_t)(entry >> 2) << HK_REGION_SHIFT);
+}
+void hk_region_set(void *base, size_t size, enum hk_region_kind kind);
+void hk_region_clear(void *base, size_t size);
+
+/* -------------------------------------------------------------- slabs, segments */
+struct hk_heap;
+
+enum hk_slab_where {
+  SLAB_UNUSED,   /* beyond the end of a short mid segment: never holds blocks */
+  SLAB_SPARE,    /* fresh slab of a thread's mid arena, not formatted yet */
+  SLAB_FREE,     /* shared pool free list, resident */
+  SLAB_PURGED,   /* shared pool free list, pages returned to the OS */
+  SLAB_CURRENT,  /* a thread refills its cache from it */
+  SLAB_WARM,     /* a thread's warm pool (owned, has or will have free blocks) */
+  SLAB_PARTIAL,  /* shared pool, unowned with blocks in use: any thread adopts it */
+  SLAB_DETACHED, /* full, unowned; the first thread to free into it claims it */
+};
+
+/* Low bit of slab.remote: the slab is detached. */
+#define HK_REMOTE_DETACHED ((uintptr_t)1)
+/* slab.owner of slabs in the shared pool. */
+#define HK_OWNER_POOL ((struct hk_heap *)1)
+
+struct hk_slab {
+  uint32_t start_off;        /* first block, as an offset from the segment */
+  uint32_t magic;            /* floor(2^34 / size) + 1: offset -> index by multiply */
+  uint32_t size;             /* block size; 0 while the slab holds no class */
+  _Atomic uint32_t carved;   /* blocks carved so far; read by any freeing thread */
+  uint32_t capacity;         /* blocks that fit */
+  uint32_t free_count;       /* blocks on the local free list */
+  uint8_t cls, where, index, pad;
+  uint32_t released_ms;      /* when it joined the free list */
+  void *free;                /* local free list: owner (or pool lock) only */
+  _Atomic(struct hk_heap *) owner;
+  _Atomic uintptr_t remote;  /* blocks freed by other threads | HK_REMOTE_DETACHED */
+  struct hk_slab *next, *prev;
+};
+#define HK_MAGIC_SHIFT 34
+
+struct hk_segment {
+  uint8_t kind;              /* HK_KIND_SLABS (same offset as hk_large.kind) */
+  uint8_t slab_shift;
+  uint16_t nslabs;           /* slabs that exist (<= HK_SEG_MAX_SLABS) */
+  uint16_t pooled_slabs;     /* slabs on the shared pool free lists */
+  size_t size;               /* bytes mapped */
+  struct hk_slab slabs[HK_SEG_MAX_SLABS];
+};
+_Static_assert(sizeof(struct hk_segment) <= HK_SEG_HEADER_SIZE, "segment header");
+
+static inline struct hk_segment *hk_slab_segment(struct hk_slab *s) {
+  return (struct hk_segment *)((uintptr_t)s & ~(HK_REGION_SIZE - 1));
+}
+static inline char *hk_slab_base(struct hk_slab *s) {
+  struct hk_segment *seg = hk_slab_segment(s);
+  return (char *)seg + ((size_t)s->index << seg->slab_shift);
+}
+static inline size_t hk_slab_bytes(struct hk_slab *s) { return (size_t)1 << hk_slab_segment(s)->slab_shift; }
+
+/* Blocks of an owned slab that are out (in caches or in use, remote frees not
+ * yet drained). The slab is empty when this is 0. */
+static inline uint32_t hk_slab_used(struct hk_slab *s) { return relaxed_load(&s->carved) - s->free_count; }
+
+/* The slab holding p if p is exactly a block start of a carved block, else NULL. */
+static inline struct hk_slab *hk_block_slab(struct hk_segment *seg, uintptr_t p) {
+  struct hk_slab *s = &seg->slabs[(p - (uintptr_t)seg) >> seg->slab_shift];
+  uint64_t off = p - (uintptr_t)seg - s->start_off;
+  uint64_t idx = (off * s->magic) >> HK_MAGIC_SHIFT;
+  if (likely(idx * s->size == off && idx < relaxed_load(&s->carved))) return s;
+  return NULL;
+}
+
+/* The slab of a block already known to be valid. */
+static inline struct hk_slab *hk_slab_of(void *p) {
+  struct hk_segment *seg = hk_region_header(hk_region_entry((uintptr_t)p));
+  return &seg->slabs[((uintptr_t)p - (uintptr_t)seg) >> seg->slab_shift];
+}
+
+struct hk_segment *hk_segment_map(size_t size, unsigned slab_shift);
+void hk_segment_unmap(struct hk_segment *seg);
+void hk_slab_format(struct hk_slab *s, unsigned cls, struct hk_heap *owner);
+void hk_slab_reset(struct hk_slab *s);
+
+/* ----------------------------------------------------------------- thread heap */
+struct hk_tcache {            /* the "unified cache" of one class */
+  void *head;                 /* singly linked through the blocks' first word */
+  uint32_t count;
+  uint32_t cap;               /* 0 routes every free to the slow path */
+};
+
+struct hk_class_state {
+  struct hk_slab *current;
+  struct hk_slab *warm;       /* warm pool: owned partly used slabs */
+  uint32_t warm_count;
+};
+
+struct hk_class_stats {
+  uint64_t mallocs, frees, cache_hits, cache_misses, refills, warm_hits, warm_misses, remote_frees;
+};
+
+enum hk_heap_state { HEAP_NEW = 0, HEAP_ACTIVE, HEAP_EXITED };
+
+struct hk_heap {
+  struct hk_tcache cache[HK_NUM_CLASSES];
+  struct hk_class_state cls[HK_NUM_CLASSES];
+  struct hk_slab *spare;      /* Pool TLS: unformatted slabs of this thread's mid chunks */
+  uint32_t arena_chunks;      /* mid chunks mapped so far: drives chunk growth */
+  int state;
+  int exits;                  /* destructor rounds run */
+  struct hk_heap *next, *prev; /* registry of live heaps */
+  struct hk_class_stats stats[HK_NUM_CLASSES];
+};
+
+extern __thread struct hk_heap hk_heap HK_TLS;
+
+int hk_heap_activate(struct hk_heap *h);
+void hk_heap_exit(struct hk_heap *h);
+void hk_heaps_lock(void);
+void hk_heaps_unlock(void);
+void hk_heaps_after_fork_child(struct hk_heap *self);
+void hk_heaps_collect_stats(struct hk_class_stats *out);
+
+/* ----------------------------------------------------------------- tiny front */
+void *hk_refill_alloc(struct hk_heap *h, unsigned cls);
+void hk_cache_flush(struct hk_heap *h, unsigned cls, uint32_t keep);
+void hk_release_chain(struct hk_heap *h, void *list);
+
+/* ------------------------------------------------------------- remote free */
+void hk_slab_free_run(struct hk_heap *h, struct hk_slab *s, void *first, void *last, uint32_t n);
+uint32_t hk_slab_drain_remote(struct hk_slab *s);
+int hk_slab_detach(struct hk_slab *s, struct hk_heap *h);
+
+/* ----------------------------------------------------------------- warm pool */
+void hk_warm_add(struct hk_heap *h, struct hk_slab *s);
+struct hk_slab *hk_warm_pop(struct hk_heap *h, unsigned cls);
+void hk_warm_remove(struct hk_heap *h, struct hk_slab *s);
+
+/* --------------------------------------------------------------- shared pool */
+struct hk_slab *hk_pool_acquire(struct hk_heap *h, unsigned cls);
+void hk_pool_add_new_slabs(struct hk_segment *seg, unsigned first);
+void hk_pool_release_empty(struct hk_slab *s);
+void hk_pool_release_partial(struct hk_slab *s);
+void hk_pool_release_spares(struct hk_slab *list);
+void hk_pool_maybe_purge(void);
+void hk_purge_note_pending(void);
+int hk_pool_purge_now(void);
+void hk_pool_lock(void);
+void hk_pool_unlock(void);
+void hk_pool_after_fork_child(void);
+
+/* --------------------------------------------------- mid arena (Pool TLS) */
+struct hk_slab *hk_arena_take(struct hk_heap *h, unsigned cls);
+
+/* ---------------------------------------------------------------------- large */
+struct hk_large {
+  uint8_t kind;               /* HK_KIND_LARGE */
+  uint8_t cached;             /* parked in the large cache */
+  size_t map_size;
+  char *user;                 /* the pointer handed out */
+  struct hk_large *next;
+  uint32_t cached_ms;
+};
+void *hk_large_alloc(size_t n, size_t align, int zero);
+void hk_large_free(struct hk_large *l, void *p);
+size_t hk_large_usable(struct hk_large *l);
+/* Unmap cached mappings older than delay_ms; returns how many. */
+int hk_large_purge(uint32_t now_ms, uint32_t delay_ms);
+void hk_large_lock(void);
+void hk_large_unlock(void);
+void hk_large_after_fork_child(void);
+
+/* ------------------------------------------------------------------ options */
+enum hk_option_id {
+  OPT_TINY_REFILL,
+  OPT_WARM_POOL_SIZE,
+  OPT_ARENA_MB_INIT,
+  OPT_ARENA_MB_MAX,
+  OPT_ARENA_GROWTH_LEVELS,
+  OPT_PURGE_DELAY_MS,
+  OPT_MID_MAX,
+  OPT_LARGE_CACHE,
+  OPT_VERBOSE,
+  OPT_STATS,
+  OPT_HELP,
+  OPT_COUNT
+};
+enum hk_stats_mode { STATS_OFF = 0, STATS_TEXT = 1, STATS_JSON = 2 };
+extern long hk_opt[OPT_COUNT];
+void hk_options_init(void);
+void hk_options_print(int with_help);
+
+/* -------------------------------------------------------------------- stats */
+struct hk_global_stats {
+  _Atomic uint64_t slabs_formatted, slabs_released, slabs_purged;
+  _Atomic uint64_t superslabs_mapped, superslabs_released;
+  _Atomic uint64_t mid_chunks_mapped, mid_chunks_released;
+  _Atomic uint64_t large_allocs, large_frees, large_cache_hits, large_maps, large_unmaps;
+  _Atomic uint64_t bytes_mapped, peak_bytes_mapped;
+};
+extern struct hk_global_stats hk_gstats;
+void hk_stats_init(void);
+void hk_stats_merge(const struct hk_class_stats *from);
+/* dst[i] += src[i] for i < n. */
+void hk_class_stats_add(struct hk_class_stats *dst, const struct hk_class_stats *src, unsigned n);
+#define HK_STATS_ON() (hk_opt[OPT_STATS] != STATS_OFF)
+
+/* ------------------------------------------------------------------------ os */
+void *hk_os_map(size_t size);
+void *hk_os_map_aligned(size_t size, size_t align);
+void hk_os_unmap(void *p, size_t size);
+void hk_os_purge(void *p, size_t size);
+uint32_t hk_os_now_ms(void);
+void hk_os_write_err(const char *s, size_t n);
+void hk_os_write_fd(int fd, const char *s, size_t n);
+HK_NORETURN void hk_os_abort(void);
+
+/* Formatting into caller buffers without allocating. */
+size_t hk_fmt_u64(char *out, uint64_t v);
+size_t hk_fmt_hex(char *out, uintptr_t v);
+
+/* -------------------------------------------------------------- init, locks */
+extern size_t hk_fast_limit; /* malloc(n) with n < this may take the inline path */
+extern _Atomic int hk_initialized;
+void hk_process_init(void);
+void hk_thread_key_set(struct hk_heap *h);
+HK_NORETURN void hk_bad_pointer(const char *fn, const char *what, void *p);
+#define hk_bad_free(what, p) hk_bad_pointer("free", (what), (p))
+
+/* A minimal lock: allocation-free, fork handlers reset it in the child. */
+typedef struct { _Atomic int v; } hk_lock_t;
+#define HK_LOCK_INIT { 0 }
+void hk_lock_slow(hk_lock_t *l);
+static inline void hk_lock(hk_lock_t *l) {
+  int expected = 0;
+  if (unlikely(!atomic_compare_exchange_strong_explicit(&l->v, &expected, 1, memory_order_acquire,
+                                                        memory_order_relaxed)))
+    hk_lock_slow(l);
+}
+void hk_unlock(hk_lock_t *l);
+static inline void hk_lock_reset(hk_lock_t *l) { atomic_store_explicit(&l->v, 0, memory_order_relaxed); }
+
+/* ------------------------------------------------------------------ the API */
+void *hk_malloc_slow(size_t n);
+void hk_free_slow(void *p);
+void *hk_malloc_aligned(size_t align, size_t n);
+size_t hk_usable_size(void *p);
+
+#endif

@@ -1,0 +1,76 @@
+/* init.c - process initialisation, the thread-exit key, fork handlers and
+ * the bad-pointer report.
+ *
+ * The first call of the process may come from the dynamic loader before
+ * libc is initialised: init reads knobs without allocating and calls nothing
+ * that allocates until hk_initialized is set, so that a recursive call from
+ * pthread_atfork or pthread_setspecific finds a working allocator. */
+#include <pthread.h>
+
+#include "hakmem_internal.h"
+
+size_t hk_fast_limit;
+_Atomic int hk_initialized;
+
+static hk_lock_t init_lock = HK_LOCK_INIT;
+static pthread_key_t heap_key;
+static _Atomic int atfork_done;
+
+static void heap_key_destructor(void *arg) { hk_heap_exit(arg); }
+
+/* Locks are taken in one order: heaps, pool, large. */
+static void fork_prepare(void) {
+  hk_heaps_lock();
+  hk_pool_lock();
+  hk_large_lock();
+}
+
+static void fork_parent(void) {
+  hk_large_unlock();
+  hk_pool_unlock();
+  hk_heaps_unlock();
+}
+
+static void fork_child(void) {
+  hk_large_after_fork_child();
+  hk_pool_after_fork_child();
+  hk_heaps_after_fork_child(&hk_heap);
+}
+
+void hk_process_init(void) {
+  if (likely(atomic_load_explicit(&hk_initialized, memory_order_acquire))) return;
+  hk_lock(&init_lock);
+  if (!relaxed_load(&hk_initialized)) {
+    hk_options_init();
+    hk_size_classes_init();
+    pthread_key_create(&heap_key, heap_key_destructor);
+    if (HK_STATS_ON()) hk_stats_init();
+    hk_fast_limit = HK_STATS_ON() ? 0 : (size_t)hk_opt[OPT_MID_MAX] + 1;
+    atomic_store_explicit(&hk_initialized, 1, memory_order_release);
+  }
+  hk_unlock(&init_lock);
+  if (!atomic_exchange(&atfork_done, 1)) pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
+
+void hk_thread_key_set(struct hk_heap *h) { pthread_setspecific(heap_key, h); }
+
+void hk_bad_pointer(const char *fn, const char *what, void *p) {
+  char buf[128];
+  size_t n = 0;
+  static const char prefix[] = "hakmem: ";
+  for (const char *s = prefix; *s; s++) buf[n++] = *s;
+  for (; *fn && n < 40; fn++) buf[n++] = *fn;
+  buf[n++] = '(';
+  buf[n++] = ')';
+  buf[n++] = ':';
+  buf[n++] = ' ';
+  for (; *what && n < 80; what++) buf[n++] = *what;
+  buf[n++] = ' ';
+  n += hk_fmt_hex(buf + n, (uintptr_t)p);
+  buf[n++] = '\n';
+  hk_os_write_err(buf, n);
+  hk_os_abort();
+}
+
+/* Programs that never allocate still get their knobs checked and printed. */
+__attribute__((constructor)) static void init_at_load(void) { hk_process_init(); }

@@ -1,0 +1,150 @@
+/* options.c - every knob in one table, read from the environment at init
+ * without allocating. HAKMEM_HELP=1 prints the table, HAKMEM_VERBOSE=1 the
+ * final values; README.md's knob table is generated from the same output. */
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hakmem_internal.h"
+
+extern char **environ;
+
+struct option_def {
+  const char *name;
+  long def, min, max;
+  const char *help;
+};
+
+static const struct option_def defs[OPT_COUNT] = {
+    [OPT_TINY_REFILL] = {"HAKMEM_TINY_REFILL", 64, 1, 1024,
+                         "blocks moved from a slab into a thread cache per refill (mid classes: at most 128 KiB)"},
+    [OPT_WARM_POOL_SIZE] = {"HAKMEM_WARM_POOL_SIZE", 4, 0, 64,
+                            "partly used slabs a thread keeps per class before handing them to the shared pool"},
+    [OPT_ARENA_MB_INIT] = {"HAKMEM_POOL_TLS_ARENA_MB_INIT", 1, 1, 8, "first mid arena chunk of a thread, MiB"},
+    [OPT_ARENA_MB_MAX] = {"HAKMEM_POOL_TLS_ARENA_MB_MAX", 8, 1, 8, "largest mid arena chunk, MiB"},
+    [OPT_ARENA_GROWTH_LEVELS] = {"HAKMEM_POOL_TLS_ARENA_GROWTH_LEVELS", 4, 1, 8,
+                                 "chunk sizes a thread's mid arena grows through, doubling each time"},
+    [OPT_PURGE_DELAY_MS] = {"HAKMEM_PURGE_DELAY_MS", 100, 0, 60000,
+                            "empty slabs and cached large mappings go back to the OS after this long"},
+    [OPT_MID_MAX] = {"HAKMEM_MID_MAX", 65536, 1024, 65536, "largest size served from slabs; above: large (mmap)"},
+    [OPT_LARGE_CACHE] = {"HAKMEM_LARGE_CACHE", 8, 0, 64, "freed large mappings kept for reuse (count)"},
+    [OPT_VERBOSE] = {"HAKMEM_VERBOSE", 0, 0, 1, "1: print every knob's final value to stderr at init"},
+    [OPT_STATS] = {"HAKMEM_STATS", 0, 0, 2, "1: statistics table on stderr at exit; json: one JSON line"},
+    [OPT_HELP] = {"HAKMEM_HELP", 0, 0, 1, "1: print this table to stderr at init"},
+};
+
+long hk_opt[OPT_COUNT];
+
+/* The environment before libc has set environ (first malloc from the
+ * dynamic loader): read it from /proc, into static storage. */
+static char proc_env[32768];
+static size_t proc_env_len;
+
+static void load_proc_environ(void) {
+  int fd = open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ssize_t n;
+  while (proc_env_len < sizeof proc_env - 1 &&
+         (n = read(fd, proc_env + proc_env_len, sizeof proc_env - 1 - proc_env_len)) > 0)
+    proc_env_len += (size_t)n;
+  close(fd);
+}
+
+static const char *match(const char *entry, const char *name) {
+  size_t len = strlen(name);
+  return strncmp(entry, name, len) == 0 && entry[len] == '=' ? entry + len + 1 : NULL;
+}
+
+static const char *env_get(const char *name) {
+  if (environ) {
+    for (char **e = environ; *e; e++) {
+      const char *v = match(*e, name);
+      if (v) return v;
+    }
+    return NULL;
+  }
+  for (size_t i = 0; i < proc_env_len; i += strlen(proc_env + i) + 1) {
+    const char *v = match(proc_env + i, name);
+    if (v) return v;
+  }
+  return NULL;
+}
+
+static void put(const char *s) { hk_os_write_err(s, strlen(s)); }
+
+static void put_long(long v) {
+  char buf[24];
+  size_t n = 0;
+  if (v < 0) {
+    buf[n++] = '-';
+    v = -v;
+  }
+  n += hk_fmt_u64(buf + n, (uint64_t)v);
+  hk_os_write_err(buf, n);
+}
+
+static int parse(enum hk_option_id id, const char *s, long *out) {
+  if (id == OPT_STATS && strcmp(s, "json") == 0) {
+    *out = STATS_JSON;
+    return 1;
+  }
+  if (*s == '\0') return 0;
+  long v = 0;
+  for (; *s; s++) {
+    if (*s < '0' || *s > '9' || v > 100000000L) return 0;
+    v = v * 10 + (*s - '0');
+  }
+  if (id == OPT_STATS && v > STATS_TEXT) return 0;
+  *out = v;
+  return 1;
+}
+
+void hk_options_init(void) {
+  if (!environ) load_proc_environ();
+  for (int id = 0; id < OPT_COUNT; id++) {
+    const struct option_def *d = &defs[id];
+    const char *s = env_get(d->name);
+    long v = d->def;
+    hk_opt[id] = d->def;
+    if (!s) continue;
+    if (!parse(id, s, &v) || v < d->min || v > d->max) {
+      put("hakmem: warning: invalid value for ");
+      put(d->name);
+      put(" (\"");
+      put(s);
+      put("\"), keeping the default ");
+      put_long(d->def);
+      put("\n");
+      continue;
+    }
+    hk_opt[id] = v;
+  }
+  if (hk_opt[OPT_ARENA_MB_MAX] < hk_opt[OPT_ARENA_MB_INIT]) hk_opt[OPT_ARENA_MB_MAX] = hk_opt[OPT_ARENA_MB_INIT];
+  if (hk_opt[OPT_HELP]) hk_options_print(1);
+  if (hk_opt[OPT_VERBOSE]) hk_options_print(0);
+}
+
+/* One line per knob: name=value, or with_help: name, default, range, help. */
+void hk_options_print(int with_help) {
+  put(with_help ? "hakmem: knobs (name default min..max help)\n" : "hakmem: knobs\n");
+  for (int id = 0; id < OPT_COUNT; id++) {
+    const struct option_def *d = &defs[id];
+    put("hakmem:   ");
+    put(d->name);
+    if (with_help) {
+      put(" ");
+      put_long(d->def);
+      put(" ");
+      put_long(d->min);
+      put("..");
+      put_long(d->max);
+      put(" ");
+      put(d->help);
+    } else {
+      put("=");
+      if (id == OPT_STATS && hk_opt[id] == STATS_JSON) put("json");
+      else put_long(hk_opt[id]);
+    }
+    put("\n");
+  }
+}

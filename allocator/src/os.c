@@ -1,0 +1,129 @@
+/* os.c - the contract with the operating system: mappings, purging, time,
+ * error output, the futex lock. Nothing here allocates. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/futex.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hakmem_internal.h"
+
+struct hk_global_stats hk_gstats;
+
+static void account_mapped(size_t size, int sign) {
+  if (sign > 0) {
+    uint64_t now = atomic_fetch_add_explicit(&hk_gstats.bytes_mapped, size, memory_order_relaxed) + size;
+    uint64_t peak = relaxed_load(&hk_gstats.peak_bytes_mapped);
+    while (now > peak &&
+           !atomic_compare_exchange_weak_explicit(&hk_gstats.peak_bytes_mapped, &peak, now,
+                                                  memory_order_relaxed, memory_order_relaxed)) {
+    }
+  } else {
+    atomic_fetch_sub_explicit(&hk_gstats.bytes_mapped, size, memory_order_relaxed);
+  }
+}
+
+void *hk_os_map(size_t size) {
+  void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) return NULL;
+  account_mapped(size, 1);
+  return p;
+}
+
+/* size bytes aligned to align (a power of two >= the page size): map
+ * size + align, then unmap the misaligned head and the tail. */
+void *hk_os_map_aligned(size_t size, size_t align) {
+  size_t span = size + align;
+  if (span < size) return NULL;
+  char *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) return NULL;
+  char *aligned = (char *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
+  size_t head = (size_t)(aligned - p);
+  size_t tail = span - head - size;
+  if (head) munmap(p, head);
+  if (tail) munmap(aligned + size, tail);
+  account_mapped(size, 1);
+  return aligned;
+}
+
+void hk_os_unmap(void *p, size_t size) {
+  munmap(p, size);
+  account_mapped(size, -1);
+}
+
+void hk_os_purge(void *p, size_t size) { madvise(p, size, MADV_DONTNEED); }
+
+/* Milliseconds since an arbitrary start; wraps after 49 days, compare by difference. */
+uint32_t hk_os_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return (uint32_t)((uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u);
+}
+
+void hk_os_write_err(const char *s, size_t n) { hk_os_write_fd(2, s, n); }
+
+void hk_os_write_fd(int fd, const char *s, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, s, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return;
+    s += w;
+    n -= (size_t)w;
+  }
+}
+
+void hk_os_abort(void) { abort(); }
+
+size_t hk_fmt_u64(char *out, uint64_t v) {
+  char tmp[20];
+  size_t n = 0;
+  do {
+    tmp[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  for (size_t i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+  return n;
+}
+
+size_t hk_fmt_hex(char *out, uintptr_t v) {
+  static const char digits[] = "0123456789abcdef";
+  char tmp[16];
+  size_t n = 0;
+  do {
+    tmp[n++] = digits[v & 15];
+    v >>= 4;
+  } while (v);
+  out[0] = '0';
+  out[1] = 'x';
+  for (size_t i = 0; i < n; i++) out[2 + i] = tmp[n - 1 - i];
+  return n + 2;
+}
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  __asm__ volatile("" ::: "memory");
+#endif
+}
+
+/* Futex lock, states 0 free, 1 held, 2 held with waiters. */
+void hk_lock_slow(hk_lock_t *l) {
+  for (int spin = 0; spin < 100; spin++) {
+    int expected = 0;
+    if (relaxed_load(&l->v) == 0 &&
+        atomic_compare_exchange_weak_explicit(&l->v, &expected, 1, memory_order_acquire, memory_order_relaxed))
+      return;
+    cpu_relax();
+  }
+  while (atomic_exchange_explicit(&l->v, 2, memory_order_acquire) != 0)
+    syscall(SYS_futex, &l->v, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
+}
+
+void hk_unlock(hk_lock_t *l) {
+  if (atomic_exchange_explicit(&l->v, 0, memory_order_release) == 2)
+    syscall(SYS_futex, &l->v, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}

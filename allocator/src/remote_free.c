@@ -1,0 +1,90 @@
+/* remote_free.c - giving blocks back to their slab, from any thread.
+ *
+ * Only a slab's owner touches its local free list. Any other thread pushes
+ * onto the slab's lock-free remote list (one CAS for a whole run of blocks);
+ * the owner takes the list with one atomic exchange when it refills.
+ * A slab whose owner ran out of blocks is detached: the remote word carries
+ * HK_REMOTE_DETACHED, and the first thread that frees into it claims it with
+ * the same CAS, so a slab is never left without an owner that can notice
+ * it became empty, and ownership and remote frees never race. */
+#include "hakmem_internal.h"
+
+/* Append a chain of blocks to the local free list; returns its length. */
+static uint32_t splice_list(struct hk_slab *s, void *list) {
+  if (!list) return 0;
+  uint32_t n = 1;
+  void *last = list;
+  while (*(void **)last) {
+    last = *(void **)last;
+    n++;
+  }
+  *(void **)last = s->free;
+  s->free = list;
+  s->free_count += n;
+  return n;
+}
+
+uint32_t hk_slab_drain_remote(struct hk_slab *s) {
+  if (relaxed_load(&s->remote) == 0) return 0;
+  void *list = (void *)atomic_exchange_explicit(&s->remote, 0, memory_order_acquire);
+  return splice_list(s, list);
+}
+
+static void local_free_run(struct hk_heap *h, struct hk_slab *s, void *first, void *last, uint32_t n) {
+  if (unlikely(s->free_count + n > relaxed_load(&s->carved))) hk_bad_free("double free", first);
+  *(void **)last = s->free;
+  s->free = first;
+  s->free_count += n;
+  if (s->free_count == relaxed_load(&s->carved) && s->where == SLAB_WARM) {
+    hk_warm_remove(h, s);
+    hk_pool_release_empty(s);
+  }
+}
+
+/* h won the CAS that cleared HK_REMOTE_DETACHED: the slab is h's now. */
+static void claim(struct hk_heap *h, struct hk_slab *s, void *remote_list, void *first, void *last, uint32_t n) {
+  relaxed_store(&s->owner, h);
+  splice_list(s, remote_list);
+  if (unlikely(s->free_count + n > relaxed_load(&s->carved))) hk_bad_free("double free", first);
+  *(void **)last = s->free;
+  s->free = first;
+  s->free_count += n;
+  if (s->free_count == relaxed_load(&s->carved)) hk_pool_release_empty(s);
+  else hk_warm_add(h, s);
+}
+
+int hk_slab_detach(struct hk_slab *s, struct hk_heap *h) {
+  s->where = SLAB_DETACHED;
+  relaxed_store(&s->owner, NULL);
+  uintptr_t expected = 0;
+  if (atomic_compare_exchange_strong_explicit(&s->remote, &expected, HK_REMOTE_DETACHED, memory_order_release,
+                                              memory_order_relaxed))
+    return 1;
+  relaxed_store(&s->owner, h); /* blocks came back meanwhile: keep it */
+  s->where = SLAB_CURRENT;
+  return 0;
+}
+
+/* Give the n blocks first..last (linked) back to slab s. h is the calling
+ * thread's heap, or NULL for a thread that can no longer own slabs. */
+void hk_slab_free_run(struct hk_heap *h, struct hk_slab *s, void *first, void *last, uint32_t n) {
+  if (h && relaxed_load(&s->owner) == h) {
+    local_free_run(h, s, first, last, n);
+    return;
+  }
+  uintptr_t old = relaxed_load(&s->remote);
+  for (;;) {
+    if ((old & HK_REMOTE_DETACHED) && h) {
+      if (atomic_compare_exchange_weak_explicit(&s->remote, &old, 0, memory_order_acquire, memory_order_relaxed)) {
+        claim(h, s, (void *)(old & ~HK_REMOTE_DETACHED), first, last, n);
+        return;
+      }
+      continue;
+    }
+    *(void **)last = (void *)(old & ~HK_REMOTE_DETACHED);
+    if (atomic_compare_exchange_weak_explicit(&s->remote, &old, (uintptr_t)first | (old & HK_REMOTE_DETACHED),
+                                              memory_order_release, memory_order_relaxed))
+      break;
+  }
+  if (h && HK_STATS_ON()) h->stats[s->cls].remote_frees += n;
+}

@@ -1,0 +1,69 @@
+/* segment.c - segments (SuperSlabs and mid arena chunks) and slab formatting.
+ * A segment is a 2 MiB-aligned mapping; its first page is the header with
+ * the slab descriptors. Slab i covers [i << slab_shift, (i + 1) << slab_shift)
+ * from the segment start; slab 0 begins after the header. */
+#include "hakmem_internal.h"
+
+struct hk_segment *hk_segment_map(size_t size, unsigned slab_shift) {
+  struct hk_segment *seg = hk_os_map_aligned(size, HK_REGION_SIZE);
+  if (!seg) return NULL;
+  seg->kind = HK_KIND_SLABS;
+  seg->slab_shift = (uint8_t)slab_shift;
+  seg->nslabs = (uint16_t)(size >> slab_shift);
+  seg->size = size;
+  for (unsigned i = 0; i < HK_SEG_MAX_SLABS; i++) {
+    struct hk_slab *s = &seg->slabs[i];
+    s->index = (uint8_t)i;
+    s->cls = HK_CLASS_NONE;
+    s->where = i < seg->nslabs ? SLAB_SPARE : SLAB_UNUSED;
+  }
+  hk_region_set(seg, size, HK_KIND_SLABS);
+  if (slab_shift == HK_TINY_SLAB_SHIFT) atomic_fetch_add_explicit(&hk_gstats.superslabs_mapped, 1, memory_order_relaxed);
+  else atomic_fetch_add_explicit(&hk_gstats.mid_chunks_mapped, 1, memory_order_relaxed);
+  return seg;
+}
+
+void hk_segment_unmap(struct hk_segment *seg) {
+  if (seg->slab_shift == HK_TINY_SLAB_SHIFT)
+    atomic_fetch_add_explicit(&hk_gstats.superslabs_released, 1, memory_order_relaxed);
+  else atomic_fetch_add_explicit(&hk_gstats.mid_chunks_released, 1, memory_order_relaxed);
+  hk_region_clear(seg, seg->size);
+  hk_os_unmap(seg, seg->size);
+}
+
+void hk_slab_format(struct hk_slab *s, unsigned cls, struct hk_heap *owner) {
+  struct hk_segment *seg = hk_slab_segment(s);
+  uint32_t size = hk_class_size[cls];
+  size_t slab_bytes = (size_t)1 << seg->slab_shift;
+  size_t base = (size_t)s->index << seg->slab_shift;
+  size_t align = size & -size; /* power-of-two classes get blocks aligned to their size */
+  if (align > slab_bytes) align = slab_bytes;
+  size_t start = base + (s->index == 0 ? HK_SEG_HEADER_SIZE : 0);
+  start = (start + align - 1) & ~(align - 1);
+  s->start_off = (uint32_t)start;
+  s->size = size;
+  s->magic = (uint32_t)(((uint64_t)1 << HK_MAGIC_SHIFT) / size + 1);
+  s->capacity = (uint32_t)((base + slab_bytes - start) / size);
+  relaxed_store(&s->carved, 0);
+  s->free = NULL;
+  s->free_count = 0;
+  s->cls = (uint8_t)cls;
+  s->where = SLAB_CURRENT;
+  atomic_store_explicit(&s->remote, 0, memory_order_relaxed);
+  relaxed_store(&s->owner, owner);
+  atomic_fetch_add_explicit(&hk_gstats.slabs_formatted, 1, memory_order_relaxed);
+}
+
+/* Back to "holds no class": every check of hk_block_slab fails on it. */
+void hk_slab_reset(struct hk_slab *s) {
+  s->size = 0;
+  s->magic = 0;
+  s->start_off = 0;
+  s->capacity = 0;
+  relaxed_store(&s->carved, 0);
+  s->free = NULL;
+  s->free_count = 0;
+  s->cls = HK_CLASS_NONE;
+  atomic_store_explicit(&s->remote, 0, memory_order_relaxed);
+  relaxed_store(&s->owner, HK_OWNER_POOL);
+}

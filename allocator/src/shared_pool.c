@@ -1,0 +1,194 @@
+/* shared_pool.c - the process-wide pool of slabs, under one lock:
+ *   free[kind]    empty slabs, resident, newest first (reused first);
+ *   purged[kind]  empty slabs whose pages went back to the OS (or never used);
+ *   partial[cls]  unowned slabs with blocks in use (from exited threads and
+ *                 full warm pools), adopted by any thread needing that class.
+ * Purging runs in batches from the slow paths: slabs empty for longer than
+ * HAKMEM_PURGE_DELAY_MS are madvised (or their whole segment unmapped when
+ * every slab of it is empty), never one system call per free. */
+#include "hakmem_internal.h"
+
+struct slab_list {
+  struct hk_slab *head, *tail;
+};
+
+static hk_lock_t pool_lock = HK_LOCK_INIT;
+static struct slab_list free_slabs[2], purged_slabs[2];
+static struct slab_list partial[HK_NUM_CLASSES];
+static _Atomic int purge_pending;
+static _Atomic uint32_t next_purge_ms;
+
+static unsigned kind_of(struct hk_slab *s) { return hk_slab_segment(s)->slab_shift != HK_TINY_SLAB_SHIFT; }
+
+static void list_push(struct slab_list *l, struct hk_slab *s) {
+  s->prev = NULL;
+  s->next = l->head;
+  if (l->head) l->head->prev = s;
+  else l->tail = s;
+  l->head = s;
+}
+
+static void list_remove(struct slab_list *l, struct hk_slab *s) {
+  if (s->prev) s->prev->next = s->next;
+  else l->head = s->next;
+  if (s->next) s->next->prev = s->prev;
+  else l->tail = s->prev;
+}
+
+static struct hk_slab *list_pop(struct slab_list *l) {
+  struct hk_slab *s = l->head;
+  if (s) list_remove(l, s);
+  return s;
+}
+
+void hk_pool_lock(void) { hk_lock(&pool_lock); }
+void hk_pool_unlock(void) { hk_unlock(&pool_lock); }
+void hk_pool_after_fork_child(void) { hk_lock_reset(&pool_lock); }
+void hk_purge_note_pending(void) { relaxed_store(&purge_pending, 1); }
+
+/* Put an empty slab on a free list (pool lock held). */
+static void add_free_locked(struct hk_slab *s, enum hk_slab_where where, uint32_t now) {
+  s->where = (uint8_t)where;
+  s->released_ms = now;
+  list_push(where == SLAB_FREE ? &free_slabs[kind_of(s)] : &purged_slabs[kind_of(s)], s);
+  hk_slab_segment(s)->pooled_slabs++;
+}
+
+struct hk_slab *hk_pool_acquire(struct hk_heap *h, unsigned cls) {
+  unsigned kind = hk_class_is_mid(cls);
+  hk_lock(&pool_lock);
+  struct hk_slab *s = list_pop(&partial[cls]);
+  if (s) {
+    relaxed_store(&s->owner, h);
+    s->where = SLAB_CURRENT;
+    hk_unlock(&pool_lock);
+    hk_slab_drain_remote(s);
+    return s;
+  }
+  s = list_pop(&free_slabs[kind]);
+  if (!s) s = list_pop(&purged_slabs[kind]);
+  if (s) hk_slab_segment(s)->pooled_slabs--;
+  hk_unlock(&pool_lock);
+  if (s) {
+    hk_slab_format(s, cls, h);
+    return s;
+  }
+  if (kind) return hk_arena_take(h, cls);
+  struct hk_segment *seg = hk_segment_map(HK_REGION_SIZE, HK_TINY_SLAB_SHIFT);
+  if (!seg) return NULL;
+  hk_pool_add_new_slabs(seg, 1);
+  hk_slab_format(&seg->slabs[0], cls, h);
+  return &seg->slabs[0];
+}
+
+/* Slabs first.. of a new segment join the pool as never touched. */
+void hk_pool_add_new_slabs(struct hk_segment *seg, unsigned first) {
+  uint32_t now = hk_os_now_ms();
+  hk_lock(&pool_lock);
+  for (unsigned i = seg->nslabs; i-- > first;) add_free_locked(&seg->slabs[i], SLAB_PURGED, now);
+  hk_unlock(&pool_lock);
+}
+
+void hk_pool_release_empty(struct hk_slab *s) {
+  hk_slab_reset(s);
+  uint32_t now = hk_os_now_ms();
+  hk_lock(&pool_lock);
+  add_free_locked(s, SLAB_FREE, now);
+  hk_unlock(&pool_lock);
+  hk_purge_note_pending();
+  atomic_fetch_add_explicit(&hk_gstats.slabs_released, 1, memory_order_relaxed);
+}
+
+void hk_pool_release_partial(struct hk_slab *s) {
+  hk_lock(&pool_lock);
+  relaxed_store(&s->owner, HK_OWNER_POOL);
+  s->where = SLAB_PARTIAL;
+  list_push(&partial[s->cls], s);
+  hk_unlock(&pool_lock);
+  hk_purge_note_pending();
+}
+
+/* Unformatted mid slabs of an exiting thread's arena (linked by next). */
+void hk_pool_release_spares(struct hk_slab *list) {
+  uint32_t now = hk_os_now_ms();
+  hk_lock(&pool_lock);
+  while (list) {
+    struct hk_slab *next = list->next;
+    add_free_locked(list, SLAB_PURGED, now);
+    list = next;
+  }
+  hk_unlock(&pool_lock);
+  hk_purge_note_pending();
+}
+
+static void unmap_segment_locked(struct hk_segment *seg) {
+  for (unsigned i = 0; i < seg->nslabs; i++) {
+    struct hk_slab *s = &seg->slabs[i];
+    list_remove(s->where == SLAB_FREE ? &free_slabs[kind_of(s)] : &purged_slabs[kind_of(s)], s);
+  }
+  hk_segment_unmap(seg);
+}
+
+/* Returns 1 if memory went back to the OS. delay 0 purges everything. */
+static int purge_locked(uint32_t now, uint32_t delay) {
+  int released = 0, pending = 0;
+  /* partial slabs whose blocks all came back through remote frees */
+  for (unsigned cls = 0; cls < HK_NUM_CLASSES; cls++) {
+    struct hk_slab *s = partial[cls].head;
+    while (s) {
+      struct hk_slab *next = s->next;
+      hk_slab_drain_remote(s);
+      if (s->free_count == relaxed_load(&s->carved)) {
+        list_remove(&partial[cls], s);
+        hk_slab_reset(s);
+        add_free_locked(s, SLAB_FREE, now);
+        atomic_fetch_add_explicit(&hk_gstats.slabs_released, 1, memory_order_relaxed);
+      } else {
+        pending = 1;
+      }
+      s = next;
+    }
+  }
+  for (unsigned kind = 0; kind < 2; kind++) {
+    struct hk_slab *s = free_slabs[kind].tail;
+    while (s && now - s->released_ms >= delay) {
+      struct hk_slab *prev = s->prev;
+      struct hk_segment *seg = hk_slab_segment(s);
+      released = 1;
+      if (seg->pooled_slabs == seg->nslabs) {
+        unmap_segment_locked(seg);
+        s = free_slabs[kind].tail; /* the walk's neighbours may have gone with it */
+        continue;
+      }
+      list_remove(&free_slabs[kind], s);
+      hk_os_purge(hk_slab_base(s), hk_slab_bytes(s));
+      atomic_fetch_add_explicit(&hk_gstats.slabs_purged, 1, memory_order_relaxed);
+      seg->pooled_slabs--; /* add_free_locked counts it again */
+      add_free_locked(s, SLAB_PURGED, s->released_ms);
+      s = prev;
+    }
+    if (free_slabs[kind].head) pending = 1;
+  }
+  if (!pending) relaxed_store(&purge_pending, 0);
+  return released;
+}
+
+void hk_pool_maybe_purge(void) {
+  if (!relaxed_load(&purge_pending)) return;
+  uint32_t now = hk_os_now_ms();
+  if ((int32_t)(now - relaxed_load(&next_purge_ms)) < 0) return;
+  uint32_t delay = (uint32_t)hk_opt[OPT_PURGE_DELAY_MS];
+  relaxed_store(&next_purge_ms, now + (delay / 4 ? delay / 4 : 1));
+  hk_lock(&pool_lock);
+  purge_locked(now, delay);
+  hk_unlock(&pool_lock);
+  hk_large_purge(now, delay);
+}
+
+int hk_pool_purge_now(void) {
+  uint32_t now = hk_os_now_ms();
+  hk_lock(&pool_lock);
+  int released = purge_locked(now, 0);
+  hk_unlock(&pool_lock);
+  return (hk_large_purge(now, 0) > 0) | released;
+}

@@ -1,0 +1,174 @@
+/* stats.c - HAKMEM_STATS=1 (table) / json (one line) at exit.
+ * Threads count in their own heap only while stats are on (the fast paths
+ * are switched off then, so counting costs nothing when off); exiting
+ * threads merge into the global totals. Printing formats into a static
+ * buffer and uses write(2): it never allocates. */
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hakmem_internal.h"
+
+static hk_lock_t stats_lock = HK_LOCK_INIT;
+static int stats_fd = 2;
+
+/* Programs like coreutils close stderr before exit: keep our own copy. */
+void hk_stats_init(void) {
+  int fd = fcntl(2, F_DUPFD_CLOEXEC, 100);
+  if (fd >= 0) stats_fd = fd;
+}
+static struct hk_class_stats merged[HK_NUM_CLASSES];
+
+void hk_class_stats_add(struct hk_class_stats *dst, const struct hk_class_stats *src, unsigned n) {
+  for (unsigned cls = 0; cls < n; cls++) {
+    dst[cls].mallocs += src[cls].mallocs;
+    dst[cls].frees += src[cls].frees;
+    dst[cls].cache_hits += src[cls].cache_hits;
+    dst[cls].cache_misses += src[cls].cache_misses;
+    dst[cls].refills += src[cls].refills;
+    dst[cls].warm_hits += src[cls].warm_hits;
+    dst[cls].warm_misses += src[cls].warm_misses;
+    dst[cls].remote_frees += src[cls].remote_frees;
+  }
+}
+
+void hk_stats_merge(const struct hk_class_stats *from) {
+  hk_lock(&stats_lock);
+  hk_class_stats_add(merged, from, HK_NUM_CLASSES);
+  hk_unlock(&stats_lock);
+}
+
+/* ---- output buffer ---- */
+static char out[24576];
+static size_t out_len;
+
+static void emit(const char *s) {
+  size_t n = strlen(s), room = sizeof out - out_len;
+  if (n > room) n = room;
+  memcpy(out + out_len, s, n);
+  out_len += n;
+}
+
+static void emit_u64(uint64_t v) {
+  char buf[24];
+  buf[hk_fmt_u64(buf, v)] = '\0';
+  emit(buf);
+}
+
+/* Right-aligned in width columns, for the table. */
+static void emit_col(uint64_t v, size_t width) {
+  char buf[24];
+  size_t n = hk_fmt_u64(buf, v);
+  while (width-- > n) emit(" ");
+  buf[n] = '\0';
+  emit(buf);
+}
+
+static void emit_kv(const char *key, uint64_t v, int comma) {
+  if (comma) emit(",");
+  emit("\"");
+  emit(key);
+  emit("\":");
+  emit_u64(v);
+}
+
+#define N_FIELDS 8
+static const char *const field_names[N_FIELDS] = {"mallocs", "frees", "cache_hits", "cache_misses",
+                                                  "refills", "warm_hits", "warm_misses", "remote_frees"};
+static void fields(const struct hk_class_stats *c, uint64_t v[N_FIELDS]) {
+  v[0] = c->mallocs;
+  v[1] = c->frees;
+  v[2] = c->cache_hits;
+  v[3] = c->cache_misses;
+  v[4] = c->refills;
+  v[5] = c->warm_hits;
+  v[6] = c->warm_misses;
+  v[7] = c->remote_frees;
+}
+
+struct global_field {
+  const char *name;
+  _Atomic uint64_t *value;
+};
+static const struct global_field globals[] = {
+    {"slabs_mapped", &hk_gstats.slabs_formatted},
+    {"slabs_released", &hk_gstats.slabs_released},
+    {"slabs_purged", &hk_gstats.slabs_purged},
+    {"superslabs_mapped", &hk_gstats.superslabs_mapped},
+    {"superslabs_released", &hk_gstats.superslabs_released},
+    {"mid_chunks_mapped", &hk_gstats.mid_chunks_mapped},
+    {"mid_chunks_released", &hk_gstats.mid_chunks_released},
+    {"large_allocs", &hk_gstats.large_allocs},
+    {"large_frees", &hk_gstats.large_frees},
+    {"large_cache_hits", &hk_gstats.large_cache_hits},
+    {"large_maps", &hk_gstats.large_maps},
+    {"large_unmaps", &hk_gstats.large_unmaps},
+    {"bytes_mapped", &hk_gstats.bytes_mapped},
+    {"peak_bytes_mapped", &hk_gstats.peak_bytes_mapped},
+};
+#define N_GLOBALS (sizeof globals / sizeof globals[0])
+
+void hak_print_stats(int json) {
+  static struct hk_class_stats all[HK_NUM_CLASSES];
+  struct hk_class_stats total = {0};
+  hk_lock(&stats_lock);
+  memcpy(all, merged, sizeof all);
+  hk_heaps_collect_stats(all);
+  for (unsigned cls = 0; cls < HK_NUM_CLASSES; cls++) hk_class_stats_add(&total, &all[cls], 1);
+  out_len = 0;
+  uint64_t v[N_FIELDS];
+  if (json) {
+    emit("{\"hakmem_stats\":1,\"totals\":{");
+    fields(&total, v);
+    for (unsigned f = 0; f < N_FIELDS; f++) emit_kv(field_names[f], v[f], f > 0);
+    emit("},\"classes\":[");
+    for (unsigned cls = 0; cls < HK_NUM_CLASSES; cls++) {
+      emit(cls ? ",{" : "{");
+      emit_kv("class", cls, 0);
+      emit_kv("size", hk_class_size[cls], 1);
+      fields(&all[cls], v);
+      for (unsigned f = 0; f < N_FIELDS; f++) emit_kv(field_names[f], v[f], 1);
+      emit("}");
+    }
+    emit("]");
+    for (unsigned g = 0; g < N_GLOBALS; g++) emit_kv(globals[g].name, relaxed_load(globals[g].value), 1);
+    emit("}\n");
+  } else {
+    emit("hakmem stats\nclass  size");
+    for (unsigned f = 0; f < N_FIELDS; f++) {
+      emit(" ");
+      size_t n = strlen(field_names[f]);
+      while (n++ < 12) emit(" ");
+      emit(field_names[f]);
+    }
+    emit("\n");
+    for (unsigned cls = 0; cls <= HK_NUM_CLASSES; cls++) {
+      const struct hk_class_stats *c = cls < HK_NUM_CLASSES ? &all[cls] : &total;
+      if (cls < HK_NUM_CLASSES && c->mallocs == 0 && c->frees == 0 && c->remote_frees == 0) continue;
+      if (cls < HK_NUM_CLASSES) {
+        emit_col(cls, 5);
+        emit_col(hk_class_size[cls], 6);
+      } else {
+        emit("total      ");
+      }
+      fields(c, v);
+      for (unsigned f = 0; f < N_FIELDS; f++) {
+        emit(" ");
+        emit_col(v[f], 12);
+      }
+      emit("\n");
+    }
+    for (unsigned g = 0; g < N_GLOBALS; g++) {
+      emit(globals[g].name);
+      emit("=");
+      emit_u64(relaxed_load(globals[g].value));
+      emit(g + 1 < N_GLOBALS ? " " : "\n");
+    }
+  }
+  hk_os_write_fd(stats_fd, out, out_len);
+  hk_unlock(&stats_lock);
+}
+
+__attribute__((destructor)) static void stats_at_exit(void) {
+  if (HK_STATS_ON()) hak_print_stats(hk_opt[OPT_STATS] == STATS_JSON);
+}

@@ -1,0 +1,110 @@
+/* thread.c - per-thread heaps: activation on a thread's first call, the
+ * exit path (pthread key destructor) that hands everything back, and the
+ * registry of live heaps (stats, fork). The heap is static TLS, zero at
+ * thread start, so the first call of any thread needs no allocation. */
+#include <string.h>
+
+#include "hakmem_internal.h"
+
+__thread struct hk_heap hk_heap HK_TLS;
+
+static hk_lock_t heaps_lock = HK_LOCK_INIT;
+static struct hk_heap *heaps;
+
+/* glibc runs key destructors up to PTHREAD_DESTRUCTOR_ITERATIONS rounds. */
+#define MAX_EXIT_ROUNDS 4
+
+static void registry_add(struct hk_heap *h) {
+  hk_lock(&heaps_lock);
+  h->prev = NULL;
+  h->next = heaps;
+  if (heaps) heaps->prev = h;
+  heaps = h;
+  hk_unlock(&heaps_lock);
+}
+
+static void registry_remove_locked(struct hk_heap *h) {
+  if (h->prev) h->prev->next = h->next;
+  else heaps = h->next;
+  if (h->next) h->next->prev = h->prev;
+}
+
+/* Returns 0 if this thread must not own slabs any more (it has run its last
+ * exit round): the caller then serves it without the thread cache. */
+int hk_heap_activate(struct hk_heap *h) {
+  hk_process_init(); /* may allocate through us, which activates h */
+  if (h->state == HEAP_ACTIVE) return 1;
+  if (h->state == HEAP_EXITED && h->exits >= MAX_EXIT_ROUNDS) return 0;
+  for (unsigned cls = 0; cls < HK_NUM_CLASSES; cls++) h->cache[cls].cap = HK_STATS_ON() ? 0 : hk_cache_cap[cls];
+  registry_add(h);
+  h->state = HEAP_ACTIVE;
+  hk_thread_key_set(h); /* may allocate: h is ready */
+  return 1;
+}
+
+/* A slab the thread owned goes to the shared pool: free if empty, else
+ * partial, where other threads adopt it (remote frees keep arriving). */
+static void abandon(struct hk_slab *s) {
+  hk_slab_drain_remote(s);
+  if (s->free_count == relaxed_load(&s->carved)) hk_pool_release_empty(s);
+  else hk_pool_release_partial(s);
+}
+
+static void abandon_slabs(struct hk_heap *h) {
+  for (unsigned cls = 0; cls < HK_NUM_CLASSES; cls++) {
+    struct hk_class_state *cs = &h->cls[cls];
+    if (cs->current) abandon(cs->current);
+    while (cs->warm) {
+      struct hk_slab *s = cs->warm;
+      hk_warm_remove(h, s);
+      abandon(s);
+    }
+    cs->current = NULL;
+  }
+  if (h->spare) hk_pool_release_spares(h->spare);
+  h->spare = NULL;
+}
+
+void hk_heap_exit(struct hk_heap *h) {
+  if (h->state != HEAP_ACTIVE) return;
+  for (unsigned cls = 0; cls < HK_NUM_CLASSES; cls++) {
+    h->cache[cls].cap = 0;
+    if (h->cache[cls].head) hk_cache_flush(h, cls, 0);
+  }
+  abandon_slabs(h);
+  if (HK_STATS_ON()) {
+    hk_stats_merge(h->stats);
+    memset(h->stats, 0, sizeof h->stats);
+  }
+  hk_lock(&heaps_lock);
+  registry_remove_locked(h);
+  hk_unlock(&heaps_lock);
+  h->state = HEAP_EXITED;
+  h->exits++;
+}
+
+void hk_heaps_lock(void) { hk_lock(&heaps_lock); }
+void hk_heaps_unlock(void) { hk_unlock(&heaps_lock); }
+
+/* In the child of fork only the forking thread exists. The other threads'
+ * heaps may be mid-update, so their caches are left alone (those blocks
+ * leak in the child), but their slabs must change owner: a new thread may
+ * get the same TLS address and would believe it owns them. */
+void hk_heaps_after_fork_child(struct hk_heap *self) {
+  hk_lock_reset(&heaps_lock);
+  struct hk_heap *h = heaps;
+  while (h) {
+    struct hk_heap *next = h->next;
+    if (h != self) {
+      abandon_slabs(h);
+      registry_remove_locked(h);
+    }
+    h = next;
+  }
+}
+
+void hk_heaps_collect_stats(struct hk_class_stats *out) {
+  hk_lock(&heaps_lock);
+  for (struct hk_heap *h = heaps; h; h = h->next) hk_class_stats_add(out, h->stats, HK_NUM_CLASSES);
+  hk_unlock(&heaps_lock);
+}

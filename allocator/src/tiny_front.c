@@ -1,0 +1,95 @@
+/* tiny_front.c - the thread cache ("unified cache") slow paths: refill from
+ * the current slab in batches, flush back to the slabs when full. Serves
+ * every slab class, tiny and mid alike. */
+#include "hakmem_internal.h"
+
+/* Refill the (empty) cache of cls from s; returns one block, or NULL when s
+ * has nothing left. Order: local free list, remote frees, uncarved space. */
+static void *take_from_slab(struct hk_heap *h, struct hk_slab *s, unsigned cls) {
+  uint32_t want = hk_refill_count[cls];
+  uint32_t got;
+  void *head;
+  if (s->free_count == 0) hk_slab_drain_remote(s);
+  if (s->free_count) {
+    head = s->free;
+    if (s->free_count <= want) {
+      got = s->free_count;
+      s->free = NULL;
+    } else {
+      void *last = head;
+      for (uint32_t i = 1; i < want; i++) last = *(void **)last;
+      s->free = *(void **)last;
+      *(void **)last = NULL;
+      got = want;
+    }
+    s->free_count -= got;
+  } else {
+    uint32_t carved = relaxed_load(&s->carved);
+    got = s->capacity - carved;
+    if (got == 0) return NULL;
+    if (got > want) got = want;
+    char *p = (char *)hk_slab_segment(s) + s->start_off + (size_t)carved * s->size;
+    head = p;
+    for (uint32_t i = 1; i < got; i++, p += s->size) *(void **)p = p + s->size;
+    *(void **)p = NULL;
+    relaxed_store(&s->carved, carved + got);
+  }
+  struct hk_tcache *c = &h->cache[cls];
+  c->head = *(void **)head;
+  c->count = got - 1;
+  return head;
+}
+
+void *hk_refill_alloc(struct hk_heap *h, unsigned cls) {
+  struct hk_class_state *cs = &h->cls[cls];
+  hk_pool_maybe_purge();
+  if (HK_STATS_ON()) h->stats[cls].refills++;
+  for (;;) {
+    struct hk_slab *s = cs->current;
+    if (s) {
+      void *p = take_from_slab(h, s, cls);
+      if (p) return p;
+      if (!hk_slab_detach(s, h)) continue; /* remote frees arrived meanwhile */
+      cs->current = NULL;
+    }
+    s = hk_warm_pop(h, cls);
+    if (!s) s = hk_pool_acquire(h, cls);
+    if (!s) return NULL;
+    cs->current = s;
+  }
+}
+
+/* Keep the `keep` most recently freed blocks, give the rest back. */
+void hk_cache_flush(struct hk_heap *h, unsigned cls, uint32_t keep) {
+  struct hk_tcache *c = &h->cache[cls];
+  void *rest;
+  if (keep == 0) {
+    rest = c->head;
+    c->head = NULL;
+  } else {
+    void *cut = c->head;
+    for (uint32_t i = 1; i < keep; i++) cut = *(void **)cut;
+    rest = *(void **)cut;
+    *(void **)cut = NULL;
+  }
+  c->count = keep;
+  hk_pool_maybe_purge();
+  hk_release_chain(h, rest);
+}
+
+/* Give a chain of blocks back to their slabs, one call per run of blocks of
+ * the same slab. */
+void hk_release_chain(struct hk_heap *h, void *list) {
+  while (list) {
+    struct hk_slab *s = hk_slab_of(list);
+    void *first = list, *last = list;
+    uint32_t n = 1;
+    list = *(void **)list;
+    while (list && hk_slab_of(list) == s) {
+      last = list;
+      list = *(void **)list;
+      n++;
+    }
+    hk_slab_free_run(h, s, first, last, n);
+  }
+}
