@@ -435,7 +435,8 @@ def branch_misses(data, colours, out_dir):
         if row is None:
             return None
         if row["branch_misses_per_op"] is None:
-            return Bar(None, note=row["branch_misses_source"] or "not measured")
+            failed = _cell_note(data, workload, alloc, threads, row) if not row["ok_runs"] else None
+            return Bar(None, note=failed or row["branch_misses_source"] or "not measured", failed=bool(failed))
         return Bar(row["branch_misses_per_op"])
 
     title = "Branch misses per op (source: %s)" % ", ".join(shown)

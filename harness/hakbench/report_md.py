@@ -119,6 +119,11 @@ def write(data, figures, skipped, plots_dir, path):
             "\"vs best peer\" divides by the best median among the other allocators of the cell. "
             "Syscalls come from one untimed strace run per cell, faults and RSS are medians over the timed runs. "
             "%s means not measured." % NONE, ""]
+    skipped_allocators = [(name, info.get("reason") or "unavailable")
+                          for name, info in (data.meta.get("allocators") or {}).items()
+                          if isinstance(info, dict) and info.get("available") is False]
+    if skipped_allocators:
+        out += ["Allocators not run: " + "; ".join("%s (%s)" % s for s in skipped_allocators) + ".", ""]
     if data.summary is None:
         out += ["summary.csv is missing: no summary table.", ""]
     for workload in data.workloads():
