@@ -10,8 +10,8 @@ bad_free_case() {
         return
     fi
     local out=$LOGS/$name.out err=$LOGS/$name.err
-    # In a subshell, so that bash's own "Aborted"/"Segmentation fault" notice goes to the log.
-    (timeout -k 5 20 env LD_PRELOAD="$HAK_SO" "$BIN/bad_free_test" "$kind" >"$out" 2>"$err") 2>/dev/null
+    # In a subshell that does not exec, so that bash's own "Aborted" notice is dropped.
+    (timeout -k 5 20 env LD_PRELOAD="$HAK_SO" "$BIN/bad_free_test" "$kind" >"$out" 2>"$err"; exit $?) 2>/dev/null
     local rc=$?
     local ptr msg words="invalid pointer"
     [[ $kind == double-* ]] && words="invalid pointer|double free"

@@ -57,7 +57,8 @@ run_test() {
         fail "$name" "$1 was not built (see $LOGS/build.log)"
         return
     fi
-    timeout -k 5 "$limit" "$@" >"$log" 2>&1
+    # A subshell that does not exec: bash's notice of a crash lands in the log.
+    (timeout -k 5 "$limit" "$@"; exit $?) >"$log" 2>&1
     local rc=$?
     if [ $rc -eq 0 ]; then
         pass "$name"
