@@ -1,4 +1,11 @@
 #!/usr/bin/env bash
-# compare/ test suite: runs every compare/tests/test_*.py, one line per test: PASS/FAIL/SKIP <name>.
-# Assumes `make` has been run (build/workloads/ and build/shims/).
-cd "$(dirname "$0")" && exec /usr/bin/python3 pass_fail.py
+# compare/ suite: every compare/tests/test_*.py (unittest), one PASS/FAIL/SKIP line per test, printed by
+# the harness suite's result class (harness/tests/pass_fail.py). Assumes `make` has been run.
+set -u
+cd "$(dirname "$0")" && exec /usr/bin/python3 -c '
+import sys, unittest
+sys.path.insert(0, "../../harness/tests")
+from pass_fail import LineResult
+result = LineResult()
+unittest.defaultTestLoader.discover(".", pattern="test_*.py", top_level_dir=".").run(result)
+sys.exit(0 if result.wasSuccessful() else 1)'
