@@ -1,0 +1,179 @@
+"""The CSV appenders (header once, every row on disk at once) and summary.csv from hand-made CSVs."""
+import csv
+import os
+import shutil
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from hakbench import csvfiles, schema, summary  # noqa: E402
+
+
+class AppendWriterTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp()
+        self.path = os.path.join(self.dir, "x.csv")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+
+    def lines(self):
+        with open(self.path) as f:   # a separate reader: what is on disk, not in our buffer
+            return f.read().splitlines()
+
+    def test_row_is_on_disk_before_the_next_write(self):
+        writer = csvfiles.AppendWriter(self.path, ["a", "b"])
+        self.assertEqual(self.lines(), ["a,b"])
+        writer.write({"a": 1, "b": "x"})
+        self.assertEqual(self.lines(), ["a,b", "1,x"])   # not closed yet
+        writer.write({"a": 2})
+        self.assertEqual(self.lines(), ["a,b", "1,x", "2,"])
+        writer.close()
+
+    def test_header_once_when_appending_to_an_existing_file(self):
+        with csvfiles.AppendWriter(self.path, ["a", "b"]) as w:
+            w.write({"a": 1, "b": 2})
+        with csvfiles.AppendWriter(self.path, ["a", "b"]) as w:
+            w.write({"a": 3, "b": 4})
+        self.assertEqual(self.lines(), ["a,b", "1,2", "3,4"])
+
+    def test_other_columns_are_refused(self):
+        with csvfiles.AppendWriter(self.path, ["a", "b"]):
+            pass
+        with self.assertRaises(ValueError):
+            csvfiles.AppendWriter(self.path, ["a", "c"])
+        with csvfiles.AppendWriter(self.path, ["a", "b"]) as w, self.assertRaises(ValueError):
+            w.write({"a": 1, "zzz": 2})
+
+    def test_cells(self):
+        with csvfiles.AppendWriter(self.path, ["none", "whole", "frac", "tiny"]) as w:
+            w.write({"none": None, "whole": 4080.0, "frac": 0.0759510001, "tiny": 1.852380952380e-05})
+        self.assertEqual(self.lines()[1], ",4080,0.0759510001,1.852380952e-05")
+
+    def test_read_rows_of_a_missing_file_is_empty(self):
+        self.assertEqual(csvfiles.read_rows(os.path.join(self.dir, "nope.csv")), [])
+
+
+RUN = "20240101T000000Z-abc1234"
+
+
+def run_row(workload, allocator, threads, rep, ops_per_sec, status="ok", rss=1000, faults=100):
+    ok = status == "ok"
+    return {"run_id": RUN, "workload": workload, "allocator": allocator, "threads": str(threads),
+            "params": "", "rep": str(rep), "status": status, "exit_code": "0" if ok else "-6",
+            "ops": "1000" if ok else "", "seconds": "1" if ok else "", "ops_per_sec": str(ops_per_sec) if ok else "",
+            "wall_s": "1", "user_s": "1", "sys_s": "0", "max_rss_kb": str(rss), "minor_faults": str(faults),
+            "major_faults": "0"}
+
+
+# Hand-made runs: system 10/12/11 (median 11), jemalloc 30/20/25 (median 25, one crash besides),
+# mimalloc 22/22 + a timeout; hakmem crashed every time; larson has no system row at all.
+RUNS = [
+    run_row("random_mixed", "system", 1, 1, 10e6, rss=1000), run_row("random_mixed", "jemalloc", 1, 1, 30e6, rss=3000),
+    run_row("random_mixed", "mimalloc", 1, 1, 22e6), run_row("random_mixed", "hakmem", 1, 1, 0, "crash:SIGSEGV"),
+    run_row("random_mixed", "system", 1, 2, 12e6, rss=2000), run_row("random_mixed", "jemalloc", 1, 2, 20e6, rss=1000),
+    run_row("random_mixed", "mimalloc", 1, 2, 22e6), run_row("random_mixed", "hakmem", 1, 2, 0, "crash:SIGSEGV"),
+    run_row("random_mixed", "system", 1, 3, 11e6, rss=3000), run_row("random_mixed", "jemalloc", 1, 3, 25e6, rss=2000),
+    run_row("random_mixed", "mimalloc", 1, 3, 0, "timeout"), run_row("random_mixed", "jemalloc", 1, 3, 0, "crash:SIGABRT"),
+    run_row("larson", "jemalloc", 2, 1, 8e6), run_row("larson", "tcmalloc", 2, 1, 4e6),
+]
+SYSCALLS = [{"run_id": RUN, "workload": "random_mixed", "allocator": "system", "threads": "1", "syscall": s, "calls": c}
+            for s, c in [("mmap", "10"), ("munmap", "1"), ("madvise", "0"), ("mprotect", "3"), ("brk", "21"),
+                         ("mremap", "0"), ("futex", "2"), ("total", "54")]]
+
+
+def perf_row(allocator, event, value, per_op, source):
+    return {"run_id": RUN, "workload": "random_mixed", "allocator": allocator, "threads": "1", "event": event,
+            "value": value, "per_op": per_op, "source": source}
+
+
+PERF = [perf_row("system", "branch-misses", "", "", "unsupported"),
+        perf_row("system", "branch-misses", "9000", "0.9", "cachegrind"),
+        perf_row("jemalloc", "branch-misses", "5000", "0.5", "perf"),
+        perf_row("jemalloc", "branch-misses", "7000", "0.7", "cachegrind"),
+        perf_row("mimalloc", "branch-misses", "", "", "unsupported"),
+        perf_row("mimalloc", "page-faults", "700", "0.7", "perf")]
+
+
+class SummaryTest(unittest.TestCase):
+    def setUp(self):
+        rows = summary.summarize(RUNS, SYSCALLS, PERF)
+        self.rows = {(r["workload"], r["allocator"], str(r["threads"])): r for r in rows}
+        self.order = [(r["workload"], r["allocator"]) for r in rows]
+
+    def test_medians_over_ok_runs_and_failed_runs_counted(self):
+        jem = self.rows[("random_mixed", "jemalloc", "1")]
+        self.assertEqual((jem["runs"], jem["ok_runs"]), (4, 3))
+        self.assertEqual(jem["median_ops_per_sec"], 25e6)
+        self.assertEqual((jem["min_ops_per_sec"], jem["max_ops_per_sec"]), (20e6, 30e6))
+        self.assertEqual(jem["median_max_rss_kb"], 2000)
+        mim = self.rows[("random_mixed", "mimalloc", "1")]
+        self.assertEqual((mim["runs"], mim["ok_runs"], mim["median_ops_per_sec"]), (3, 2, 22e6))
+
+    def test_ratios(self):
+        self.assertEqual(self.rows[("random_mixed", "system", "1")]["ratio_vs_system"], 1.0)
+        jem = self.rows[("random_mixed", "jemalloc", "1")]
+        self.assertEqual(jem["ratio_vs_system"], round(25 / 11, 4))
+        self.assertEqual((jem["best_peer"], jem["ratio_vs_best_peer"]), ("mimalloc", round(25 / 22, 4)))
+        system = self.rows[("random_mixed", "system", "1")]
+        self.assertEqual((system["best_peer"], system["ratio_vs_best_peer"]), ("jemalloc", round(11 / 25, 4)))
+
+    def test_cell_without_ok_run_has_empty_figures(self):
+        hak = self.rows[("random_mixed", "hakmem", "1")]
+        self.assertEqual((hak["runs"], hak["ok_runs"]), (2, 0))
+        for column in ("median_ops_per_sec", "min_ops_per_sec", "max_ops_per_sec", "ratio_vs_system",
+                       "ratio_vs_best_peer", "best_peer", "median_max_rss_kb"):
+            self.assertIsNone(hak.get(column), column)
+
+    def test_no_system_run_means_no_ratio_to_system(self):
+        tc = self.rows[("larson", "tcmalloc", "2")]
+        self.assertIsNone(tc["ratio_vs_system"])
+        self.assertEqual((tc["best_peer"], tc["ratio_vs_best_peer"]), ("jemalloc", 0.5))
+
+    def test_syscall_columns(self):
+        system = self.rows[("random_mixed", "system", "1")]
+        self.assertEqual((system["mmap"], system["brk"], system["madvise"], system["total_syscalls"]), (10, 21, 0, 54))
+        self.assertIsNone(self.rows[("random_mixed", "jemalloc", "1")]["mmap"])   # not measured: empty, not 0
+
+    def test_branch_misses_prefer_perf_then_cachegrind_else_unsupported(self):
+        self.assertEqual(self.rows[("random_mixed", "jemalloc", "1")]["branch_misses_per_op"], 0.5)
+        self.assertEqual(self.rows[("random_mixed", "jemalloc", "1")]["branch_misses_source"], "perf")
+        system = self.rows[("random_mixed", "system", "1")]
+        self.assertEqual((system["branch_misses_per_op"], system["branch_misses_source"]), (0.9, "cachegrind"))
+        mim = self.rows[("random_mixed", "mimalloc", "1")]
+        self.assertEqual((mim["branch_misses_per_op"], mim["branch_misses_source"]), (None, "unsupported"))
+        self.assertEqual(self.rows[("larson", "jemalloc", "2")]["branch_misses_source"], None)
+
+    def test_order_follows_the_workload_list_then_first_appearance(self):
+        self.assertEqual(self.order[0], ("random_mixed", "system"))
+        self.assertEqual(self.order[-1], ("larson", "tcmalloc"))
+
+    def test_write_reads_the_run_csvs_and_writes_summary_csv(self):
+        tmp = tempfile.mkdtemp()
+        try:
+            for name, columns, rows in (("runs.csv", schema.RUNS, RUNS), ("syscalls.csv", schema.SYSCALLS, SYSCALLS),
+                                        ("perf.csv", schema.PERF, PERF)):
+                csvfiles.write_all(os.path.join(tmp, name), columns, rows)
+            summary.write(tmp)
+            with open(os.path.join(tmp, "summary.csv")) as f:
+                written = list(csv.DictReader(f))
+            self.assertEqual(list(written[0].keys()), schema.SUMMARY)
+            jem = [r for r in written if r["allocator"] == "jemalloc" and r["workload"] == "random_mixed"][0]
+            self.assertEqual((jem["median_ops_per_sec"], jem["ratio_vs_system"], jem["best_peer"]),
+                             ("25000000", "2.2727", "mimalloc"))
+            hak = [r for r in written if r["allocator"] == "hakmem"][0]
+            self.assertEqual((hak["runs"], hak["ok_runs"], hak["median_ops_per_sec"]), ("2", "0", ""))
+        finally:
+            shutil.rmtree(tmp)
+
+    def test_table_names_ratios(self):
+        text = summary.format_table(summary.summarize(RUNS, SYSCALLS, PERF))
+        self.assertIn("== random_mixed", text)
+        self.assertIn("2.27x", text)            # jemalloc vs system
+        self.assertIn("1.14x (mimalloc)", text)  # jemalloc vs its best peer
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,199 @@
+"""run_matrix.py end to end on the tiny profile: crashing and hanging allocators (test preload shims from
+build/shims) are recorded and the matrix goes on; rows are on disk while the next run is under way;
+Ctrl-C keeps them and still writes the summary; strace/perf rows and meta.json; bad flags exit 2."""
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import uuid
+
+HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(HARNESS)
+sys.path.insert(0, HARNESS)
+
+from hakbench import counters, schema  # noqa: E402
+
+RUN_MATRIX = os.path.join(HARNESS, "run_matrix.py")
+RUN_ALL = os.path.join(REPO, "run_all.sh")
+SHIMS = os.path.join(REPO, "build", "shims")
+TINY = ["--profile=tiny", "--workloads=random_mixed", "--allocators=system"]
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def processes_with(marker):
+    """pids of processes whose environment holds marker (our runs get it through --env)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/environ" % pid, "rb") as f:
+                if marker.encode() in f.read():
+                    found.append(int(pid))
+        except OSError:
+            pass
+    return found
+
+
+class MatrixRunTest(unittest.TestCase):
+    def setUp(self):
+        self.out = tempfile.mkdtemp(prefix="hakbench-test-")
+        self.marker = "HAKBENCH_TEST_MARKER=%s" % uuid.uuid4().hex
+
+    def tearDown(self):
+        for pid in processes_with(self.marker):   # never leave a hung run behind, even when a test fails
+            os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(self.out)
+
+    def matrix(self, *args, timeout=120):
+        return subprocess.run([RUN_MATRIX, "--out", self.out, "--run-id", "t", "--env", self.marker] + list(args),
+                              capture_output=True, text=True, timeout=timeout)
+
+    def file(self, name):
+        return os.path.join(self.out, "t", name)
+
+    def shim(self, name):
+        path = os.path.join(SHIMS, name)
+        self.assertTrue(os.path.exists(path), "%s missing: run make" % path)
+        return path
+
+    def test_crashing_allocator_is_recorded_and_the_matrix_goes_on(self):
+        done = self.matrix(*TINY, "--allocator", "crashy=" + self.shim("abort_nth.so"), "--reps=2", "--no-perf")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        runs = read_csv(self.file("runs.csv"))
+        self.assertEqual([(r["allocator"], r["rep"], r["status"]) for r in runs],
+                         [("system", "1", "ok"), ("crashy", "1", "crash:SIGABRT"),
+                          ("system", "2", "ok"), ("crashy", "2", "crash:SIGABRT")])
+        self.assertEqual(runs[1]["ops_per_sec"], "")
+        # the strace run of crashy crashed too (the preload reached the traced program): no rows for it
+        calls = read_csv(self.file("syscalls.csv"))
+        self.assertEqual({r["allocator"] for r in calls}, {"system"})
+        with open(self.file("failures.log")) as f:
+            log = f.read()
+        self.assertIn("strace run, random_mixed threads=1 allocator=crashy", log)
+        summary = {r["allocator"]: r for r in read_csv(self.file("summary.csv"))}
+        self.assertEqual((summary["crashy"]["runs"], summary["crashy"]["ok_runs"]), ("2", "0"))
+        self.assertEqual(summary["crashy"]["median_ops_per_sec"], "")
+        self.assertEqual(summary["system"]["ok_runs"], "2")
+
+    def test_hanging_allocator_is_recorded_as_timeout(self):
+        start = time.monotonic()
+        done = self.matrix(*TINY, "--allocator", "hang=" + self.shim("hang.so"), "--reps=1", "--timeout=1",
+                           "--no-strace", "--no-perf")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        runs = {r["allocator"]: r for r in read_csv(self.file("runs.csv"))}
+        self.assertEqual(runs["hang"]["status"], schema.STATUS_TIMEOUT)
+        self.assertGreaterEqual(float(runs["hang"]["wall_s"]), 1.0)
+        self.assertEqual(runs["system"]["status"], "ok")
+        self.assertLess(time.monotonic() - start, 30)
+        self.assertEqual(processes_with(self.marker), [], "the hung run was not killed")
+
+    def test_rows_are_on_disk_during_the_run_and_ctrl_c_keeps_them(self):
+        child = subprocess.Popen(
+            [RUN_MATRIX, "--out", self.out, "--run-id", "t", "--env", self.marker, *TINY,
+             "--allocator", "hang=" + self.shim("hang.so"), "--reps=1", "--timeout=60", "--no-strace", "--no-perf"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # even if our caller ignores ^C
+        try:
+            deadline = time.monotonic() + 30
+            rows = []
+            while time.monotonic() < deadline and not (rows and len(processes_with(self.marker)) > 1):
+                time.sleep(0.1)
+                rows = read_csv(self.file("runs.csv")) if os.path.exists(self.file("runs.csv")) else []
+            # the system row is on disk while the hang run (the next one) is still going
+            self.assertEqual([(r["allocator"], r["status"]) for r in rows], [("system", "ok")])
+            child.send_signal(signal.SIGINT)
+            _, err = child.communicate(timeout=20)
+        finally:
+            if child.poll() is None:
+                child.kill()
+        self.assertEqual(child.returncode, 130, err)
+        self.assertEqual([r["allocator"] for r in read_csv(self.file("summary.csv"))], ["system"])
+        with open(self.file("meta.json")) as f:
+            meta = json.load(f)
+        self.assertTrue(meta["interrupted"])
+        self.assertIsNotNone(meta["end_time"])
+        self.assertEqual(processes_with(self.marker), [], "Ctrl-C left the running benchmark behind")
+
+    def test_strace_perf_rows_and_meta(self):
+        done = self.matrix(*TINY, "--reps=1", "--env", "HAKMEM_TEST_KNOB=7")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        calls = {r["syscall"]: int(r["calls"]) for r in read_csv(self.file("syscalls.csv"))}
+        for name in schema.KEY_SYSCALLS + ["total", "execve"]:
+            self.assertIn(name, calls)
+        self.assertGreater(calls["mmap"], 0)
+        self.assertGreaterEqual(calls["total"], sum(v for k, v in calls.items() if k != "total"))
+
+        perf = read_csv(self.file("perf.csv"))
+        by_source = {}
+        for r in perf:
+            by_source.setdefault(r["source"], {})[r["event"]] = r
+        if counters.perf_available():
+            self.assertEqual(set(by_source.get("perf", {})) | set(by_source.get("unsupported", {})),
+                             set(counters.EVENTS))
+        for r in by_source.get("unsupported", {}).values():
+            self.assertEqual((r["value"], r["per_op"]), ("", ""), "an unsupported counter must not be a number")
+        with open(self.file("meta.json")) as f:
+            meta = json.load(f)
+        if not meta["perf_counter_support"].get("branch-misses") and counters.valgrind_available():
+            misses = by_source["cachegrind"]["branch-misses"]
+            self.assertGreater(float(misses["per_op"]), 0)
+            self.assertGreater(int(by_source["cachegrind"]["branches"]["value"]), int(misses["value"]))
+            summary = read_csv(self.file("summary.csv"))[0]
+            self.assertEqual(summary["branch_misses_source"], "cachegrind")
+
+        self.assertEqual(meta["run_id"], "t")
+        self.assertEqual(meta["profile"], "tiny")
+        self.assertEqual(meta["hakmem_env_from_flags"], {"HAKMEM_TEST_KNOB": "7"})
+        self.assertIn("--reps=1", meta["command_line"])
+        self.assertTrue(meta["allocators"]["system"]["version"])
+        for key in ("cpu_model", "cores", "kernel", "compiler"):
+            self.assertTrue(meta["machine"][key], key)
+        self.assertIsNotNone(meta["end_time"])
+        self.assertEqual(os.readlink(os.path.join(self.out, "latest")), "t")
+
+    def test_existing_run_directory_is_not_overwritten(self):
+        os.makedirs(os.path.join(self.out, "t"))
+        with open(self.file("runs.csv"), "w") as f:
+            f.write("earlier\n")
+        done = self.matrix(*TINY, "--reps=1", "--no-strace", "--no-perf")
+        self.assertEqual(done.returncode, 1)
+        with open(self.file("runs.csv")) as f:
+            self.assertEqual(f.read(), "earlier\n")
+
+
+class BadFlagTest(unittest.TestCase):
+    def check(self, argv, name):
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+        self.assertEqual(done.returncode, 2, "%s: %s" % (argv, done.stderr))
+        self.assertIn("usage:", done.stderr, name)
+        self.assertEqual(done.stdout, "", name)
+
+    def test_run_matrix_bad_flags_exit_2(self):
+        for bad in (["--bogus"], ["--threads", "0"], ["--threads", "x"], ["--reps", "0"], ["--workloads", "nope"],
+                    ["--allocators", "nope"], ["--env", "NOVALUE"], ["--allocator", "nopath"], ["--timeout", "-1"],
+                    ["--pin", "a-b"]):
+            self.check([RUN_MATRIX] + bad, " ".join(bad))
+
+    def test_run_all_bad_flags_exit_2_before_building(self):
+        for bad in (["--bogus"], ["--reps"], ["--quick=1"], ["extra"]):
+            self.check([RUN_ALL] + bad, " ".join(bad))
+
+    def test_run_all_help(self):
+        done = subprocess.run([RUN_ALL, "--help"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(done.returncode, 0)
+        for flag in ("--quick", "--allocators", "--workloads", "--threads", "--reps", "--env", "--out",
+                     "--no-strace", "--no-perf", "--pin"):
+            self.assertIn(flag, done.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
