@@ -3,11 +3,10 @@
 Every CSV is optional: a run made with --no-perf has no perf.csv, an interrupted one may lack summary.csv.
 A missing or unreadable file becomes None plus a line in notes, never an exception.
 """
-import csv
 import json
 import os
 
-from . import schema
+from . import csvfiles, schema
 from .allocators import DEFAULT_ORDER
 from .workloads import NAMES
 
@@ -48,21 +47,20 @@ class RunData:
 
     def _read_csv(self, filename, columns):
         path = os.path.join(self.dir, filename)
-        if not os.path.exists(path):
+        header = csvfiles.read_header(path)
+        if header is None:
             self.notes.append("%s is missing" % filename)
             return None
+        absent = [c for c in columns if c not in header]
+        if absent:
+            self.notes.append("%s lacks columns %s: ignored" % (filename, ", ".join(absent)))
+            return None
         rows = []
-        with open(path, newline="") as f:
-            reader = csv.DictReader(f)
-            absent = [c for c in columns if c not in (reader.fieldnames or [])]
-            if absent:
-                self.notes.append("%s lacks columns %s: ignored" % (filename, ", ".join(absent)))
-                return None
-            for line_no, raw in enumerate(reader, start=2):
-                try:
-                    rows.append({c: _convert(c, raw[c]) for c in columns})
-                except (TypeError, ValueError):
-                    self.notes.append("%s line %d is malformed: skipped" % (filename, line_no))
+        for line_no, raw in enumerate(csvfiles.read_rows(path), start=2):
+            try:
+                rows.append({c: _convert(c, raw[c]) for c in columns})
+            except (TypeError, ValueError):
+                self.notes.append("%s line %d is malformed: skipped" % (filename, line_no))
         return rows
 
     def _read_meta(self):
