@@ -10,12 +10,12 @@ PREFIX = '{"hakmem_stats":'
 
 
 def find_line(stderr):
-    """The last stats line of a run's stderr, or None."""
-    found = None
+    """The first stats line of a run's stderr, or None. The first, because the harness runs the benchmark
+    under GNU time, which inherits LD_PRELOAD and prints its own (tiny) stats when it exits, after the child."""
     for line in stderr.splitlines():
         if line.startswith(PREFIX):
-            found = line
-    return found
+            return line
+    return None
 
 
 def _numbers(value, prefix, out):
