@@ -1,7 +1,9 @@
 #!/usr/bin/python3
-"""Runs every test_*.py next to this file with unittest and prints one line per test, as the
-project's test contract wants: PASS <name> | FAIL <name>: <why> | SKIP <name>: <why>.
-Exits 1 when a test failed or errored."""
+"""Runs every test_*.py of a directory (default: this file's) with unittest and prints one line per
+test, as the project's test contract wants: PASS <name> | FAIL <name>: <why> | SKIP <name>: <why>.
+Exits 1 when a test failed or errored.
+
+usage: pass_fail.py [DIR]      (other suites may also import LineResult)"""
 import os
 import sys
 import unittest
@@ -47,12 +49,13 @@ class LineResult(unittest.TestResult):
         print("FAIL %s: unexpected success" % _name(test), flush=True)
 
 
-def main():
-    suite = unittest.defaultTestLoader.discover(HERE, pattern="test_*.py", top_level_dir=HERE)
+def main(argv):
+    where = os.path.abspath(argv[1]) if len(argv) > 1 else HERE
+    suite = unittest.defaultTestLoader.discover(where, pattern="test_*.py", top_level_dir=where)
     result = LineResult()
     suite.run(result)
     return 0 if result.wasSuccessful() else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv))
