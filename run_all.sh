@@ -2,7 +2,7 @@
 # The one command: build, check dependencies, measure every allocator on every workload,
 # write results/<run-id>/ (CSVs, meta.json, report.md) and plots/<run-id>/, print the summary.
 set -euo pipefail
-cd "$(dirname "$0")"
+ROOT=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3
 
 usage() {
@@ -40,7 +40,7 @@ bad_usage() {
 
 # ---- flags -> run_matrix.py arguments --------------------------------------------------
 matrix_args=()
-out=results
+out=$ROOT/results
 while [ $# -gt 0 ]; do
   flag=$1 value=
   case $flag in
@@ -59,7 +59,10 @@ while [ $# -gt 0 ]; do
         [ $# -ge 2 ] || bad_usage "$flag needs a value"
         value=$2; shift
       fi
-      [ "$flag" = --out ] && out=$value
+      case $flag in   # paths are the caller's, relative to where run_all.sh was started
+        --out) value=$(realpath -m -- "$value"); out=$value ;;
+        --allocator) [ "${value#*=}" = "$value" ] || value=${value%%=*}=$(realpath -m -- "${value#*=}") ;;
+      esac
       matrix_args+=("$flag=$value") ;;
     *) bad_usage "unknown option: $1" ;;
   esac
@@ -109,15 +112,15 @@ have python3-matplotlib || { say "matplotlib is missing (Debian package python3-
 
 # ---- build -----------------------------------------------------------------------------
 say "building (make)"
-if ! make -s >&2; then
+if ! make -s -C "$ROOT" >&2; then
   say "make failed; building the workload drivers alone (hakmem will be skipped if its library is missing)"
-  make -s workloads >&2
+  make -s -C "$ROOT" workloads >&2
 fi
 
 # ---- measure ---------------------------------------------------------------------------
-run_id=$(cd harness && "$PY" -c 'from hakbench import meta; print(meta.new_run_id())')
+run_id=$(cd "$ROOT/harness" && "$PY" -c 'from hakbench import meta; print(meta.new_run_id())')
 status=0
-"$PY" harness/run_matrix.py --run-id="$run_id" "${matrix_args[@]}" || status=$?
+"$PY" "$ROOT/harness/run_matrix.py" --run-id="$run_id" "${matrix_args[@]}" || status=$?
 run_dir=$out/$run_id
 if [ "$status" -ne 0 ]; then
   [ -d "$run_dir" ] && say "what was measured is in $run_dir"
@@ -125,8 +128,9 @@ if [ "$status" -ne 0 ]; then
 fi
 
 # ---- figures and report ----------------------------------------------------------------
-if [ "$report" = 1 ] && [ -f harness/report.py ]; then
-  "$PY" harness/report.py "$run_dir" || { say "harness/report.py failed"; status=1; }
+plots_dir=$ROOT/plots/$run_id
+if [ "$report" = 1 ] && [ -f "$ROOT/harness/report.py" ]; then
+  "$PY" "$ROOT/harness/report.py" "$run_dir" --plots-dir "$plots_dir" || { say "harness/report.py failed"; status=1; }
 elif [ "$report" = 1 ]; then
   say "harness/report.py does not exist yet: no figures or report"
 fi
@@ -134,7 +138,7 @@ fi
 echo
 echo "run $run_id done in $(( $(date +%s) - start )) s"
 echo "  results:  $run_dir/ ($(cd "$run_dir" && ls | tr '\n' ' '))"
-[ -d "plots/$run_id" ] && echo "  figures:  plots/$run_id/ ($(ls "plots/$run_id" | wc -l) files)"
+[ -d "$plots_dir" ] && echo "  figures:  $plots_dir/ ($(ls "$plots_dir" | wc -l) files)"
 [ -f "$run_dir/report.md" ] && echo "  report:   $run_dir/report.md"
 echo "  latest:   $out/latest -> $(readlink "$out/latest")"
 exit "$status"
