@@ -56,6 +56,17 @@ def mann_whitney_p(a, b):
     return float(stats.mannwhitneyu(a, b, alternative="two-sided").pvalue)
 
 
+def block_drift(values, blocks, min_block):
+    """Largest relative deviation of the median of a block of consecutive values (the values cut into
+    `blocks` equal blocks, in measuring order) from the median of all; 0 when a block would hold fewer
+    than min_block values."""
+    size = len(values) // blocks
+    if size < min_block:
+        return 0.0
+    overall = median(values)
+    return max(abs(median(values[i * size:(i + 1) * size]) / overall - 1) for i in range(blocks))
+
+
 def log_spread(ratios):
     """Robust standard deviation of log(ratio): 1.4826 * MAD, which equals sigma for normal data."""
     logs = np.log(np.asarray(ratios, dtype=float))

@@ -16,10 +16,11 @@ class BaselineError(Exception):
     """A missing or malformed baseline (the gates exit 2 on it)."""
 
 
-def read(path, columns, positive):
+def read(path, columns, positive, optional=()):
     """(meta dict, rows) of a baseline. Every row must have all columns (among them workload and threads, a
     count); the columns named in positive
-    must hold numbers > 0 (returned as floats). Raises BaselineError."""
+    must hold numbers > 0 (returned as floats); optional columns, when present and filled, numbers >= 0
+    (floats, None when absent or empty). Raises BaselineError."""
     if not os.path.exists(path):
         raise BaselineError("no baseline at %s (measure one with --update-baseline)" % path)
     meta, body = {}, []
@@ -41,13 +42,15 @@ def read(path, columns, positive):
     for number, row in enumerate(rows, start=2):
         if None in row or any(row[c] in (None, "") for c in columns):
             raise BaselineError("%s: row %d has missing or extra cells" % (path, number))
-        for column in positive:
+        for column in list(positive) + [c for c in optional if row.get(c)]:
             try:
                 row[column] = float(row[column])
             except ValueError:
                 raise BaselineError("%s: row %d: %s=%r is not a number" % (path, number, column, row[column]))
-            if not row[column] > 0:
+            if not (row[column] > 0 or (column in optional and row[column] == 0)):
                 raise BaselineError("%s: row %d: %s must be > 0" % (path, number, column))
+        for column in optional:
+            row[column] = row.get(column) or None
         if row["workload"] not in workloads.NAMES:
             raise BaselineError("%s: row %d: unknown workload %r" % (path, number, row["workload"]))
         if row["threads"].isdigit():

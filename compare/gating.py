@@ -9,12 +9,12 @@ import measure
 EXIT_PASS, EXIT_REGRESSED, EXIT_USAGE = 0, 1, 2
 
 
-def rows_to_check(tool, path, columns, positive, wanted, candidate, profile):
+def rows_to_check(tool, path, columns, positive, wanted, candidate, profile, optional=()):
     """(meta, rows) of the baseline for the workloads wanted (None: all of them), in that order, after a note
     when the baseline measured another candidate. (None, None) after saying why when the baseline is missing
     or malformed or lacks a wanted workload."""
     try:
-        meta, rows = baseline.read(path, columns, positive)
+        meta, rows = baseline.read(path, columns, positive, optional)
     except baseline.BaselineError as e:
         print("%s: %s" % (tool, e), file=sys.stderr)
         return None, None
@@ -29,6 +29,11 @@ def rows_to_check(tool, path, columns, positive, wanted, candidate, profile):
         print("%s: %s: rows of %s are not of the %s profile this gate measures"
               % (tool, path, ", ".join(other), profile), file=sys.stderr)
         return None, None
+    for row in rows:
+        if row.get("params") and row["params"] != measure.workloads.params_string(row["workload"], row["threads"],
+                                                                                    profile):
+            print("%s: note: %s: the %s profile's parameters changed since the baseline (%s)"
+                  % (tool, row["workload"], profile, row["params"]))
     recorded = meta.get("candidate", "").split(" ")[0]
     if recorded != candidate.name:
         print("%s: note: the baseline measured %s, this run measures %s" % (tool, recorded or "?", candidate.name))

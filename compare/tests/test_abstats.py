@@ -41,6 +41,14 @@ class Bootstrap(unittest.TestCase):
         self.assertEqual(abstats.bootstrap_median_ci(data), abstats.bootstrap_median_ci(data))
 
 
+class Drift(unittest.TestCase):
+    def test_block_medians_against_the_overall_median(self):
+        values = [1.0] * 5 + [1.2] * 5 + [1.1] * 5  # block medians 1.0, 1.2, 1.1; overall 1.1
+        self.assertAlmostEqual(abstats.block_drift(values, 3, 5), 0.1 / 1.1)
+        self.assertEqual(abstats.block_drift(values, 3, 6), 0.0)  # blocks of 5 are too small
+        self.assertEqual(abstats.block_drift([2.0] * 30, 3, 5), 0.0)
+
+
 class MannWhitney(unittest.TestCase):
     def test_separated_samples_exact_p(self):
         # all 5 of b above all 5 of a: exact two-sided p = 2 / C(10, 5) = 2/252
