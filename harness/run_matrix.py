@@ -21,7 +21,8 @@ DEFAULT_THREADS = [1, 2]
 
 
 def _list(text):
-    return [w for w in text.split(",") if w]
+    """Comma-separated names, each once, in the order given."""
+    return list(dict.fromkeys(w for w in text.split(",") if w))
 
 
 def _threads(text):

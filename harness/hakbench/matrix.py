@@ -118,7 +118,10 @@ class Matrix:
                                        workload, threads, alloc, env, self.cfg.timeout)
         if outcome.status != schema.STATUS_OK:
             return outcome.status + ", no syscall rows"
-        counts = syscalls.parse_table(text)
+        try:
+            counts = syscalls.parse_table(text)
+        except ValueError as e:
+            return "unreadable strace output (%s), no syscall rows" % e
         for name, calls in syscalls.rows(counts):
             self.syscalls_csv.write(dict(self._key(workload, alloc, threads), syscall=name, calls=calls))
         return "ok, %d syscalls (mmap %d, munmap %d, madvise %d)" % (
@@ -139,7 +142,10 @@ class Matrix:
                                        alloc, self._env(alloc), self.cfg.timeout)
         if outcome.status != schema.STATUS_OK:
             return outcome.status + ", no perf rows"
-        counts = counters.parse_perf(text)
+        try:
+            counts = counters.parse_perf(text)
+        except ValueError as e:
+            return "unreadable perf output (%s), no perf rows" % e
         ops = float(outcome.result["ops"])
         for event in counters.EVENTS:
             value = counts.get(event)
@@ -154,7 +160,10 @@ class Matrix:
                                        self.cfg.timeout * CACHEGRIND_TIMEOUT_FACTOR)
         if outcome.status != schema.STATUS_OK:
             return outcome.status + ", no simulated branch rows"
-        counts = counters.parse_cachegrind(text)
+        try:
+            counts = counters.parse_cachegrind(text)
+        except ValueError as e:
+            return "unreadable cachegrind output (%s), no simulated branch rows" % e
         ops = float(outcome.result["ops"])
         for event in ("branches", "branch-misses"):
             self._perf_row(workload, threads, alloc, event, counts[event], ops, counters.SOURCE_CACHEGRIND)

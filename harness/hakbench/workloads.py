@@ -1,7 +1,8 @@
 """The workload drivers (build/workloads/) and the sizes the harness runs them at.
 
-Profiles: "full" (the default matrix, ~1.5-4 s per run with glibc, far less with the faster peers), "quick" (smoke tests and CI gates,
-~0.1-0.5 s per run), "tiny" (runs under valgrind, ~0.05 s native; larson is timed, 0.2 s).
+Profiles: "full" (the default matrix, ~2-4 s per run with glibc, less with the faster peers),
+"quick" (smoke tests and CI gates, ~0.1-0.5 s per run), "tiny" (runs under valgrind, ~0.05 s native;
+larson is timed, 0.2 s).
 """
 import os
 
@@ -14,12 +15,12 @@ THREADED = {"mid_large_mt", "larson"}  # the ones that take a thread count
 # workload -> profile -> flags (without --threads, which the harness adds for THREADED ones)
 PARAMS = {
     "random_mixed": {
-        "full": ["--iterations=30000000", "--ws=8192"],
+        "full": ["--iterations=40000000", "--ws=8192"],
         "quick": ["--iterations=2000000", "--ws=8192"],
         "tiny": ["--iterations=200000", "--ws=8192", "--warmup=10000"],
     },
     "tiny_hot": {
-        "full": ["--min=8", "--max=128", "--batch=100", "--cycles=400000"],
+        "full": ["--min=8", "--max=128", "--batch=100", "--cycles=500000"],
         "quick": ["--min=8", "--max=128", "--batch=100", "--cycles=20000"],
         "tiny": ["--min=8", "--max=128", "--batch=100", "--cycles=2000", "--warmup=100"],
     },
@@ -29,7 +30,7 @@ PARAMS = {
         "tiny": ["--cycles=20000", "--ws=256"],
     },
     "larson": {
-        "full": ["--seconds=2", "--warmup=0.25", "--min=16", "--max=1024", "--chunks=1000", "--rounds=10000"],
+        "full": ["--seconds=3", "--warmup=0.25", "--min=16", "--max=1024", "--chunks=1000", "--rounds=10000"],
         "quick": ["--seconds=0.3", "--warmup=0.1", "--min=16", "--max=1024", "--chunks=1000", "--rounds=10000"],
         "tiny": ["--seconds=0.2", "--warmup=0.01", "--min=16", "--max=1024", "--chunks=1000", "--rounds=10000"],
     },
