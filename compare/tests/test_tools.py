@@ -54,9 +54,9 @@ class HonestBaseline(unittest.TestCase):
 class Gate(HonestBaseline):
     TOOL, UPDATE_ARGS = "gate", ["--recheck-reps", "8", "--quiet"]
 
-    def gate(self, *args, baseline=None, candidate="system"):
+    def gate(self, *args, baseline=None, candidate="system", env=None):
         return run("gate", "--baseline", baseline or self.honest, "--workloads", "tiny_hot",
-                   "--reps", "5", "--recheck-reps", "10", "--quiet", "--candidate", candidate, *args)
+                   "--reps", "5", "--recheck-reps", "10", "--quiet", "--candidate", candidate, *args, env=env)
 
     def test_baseline_records_machine_and_ratio(self):
         with open(self.honest) as f:
@@ -78,7 +78,7 @@ class Gate(HonestBaseline):
         self.assertRegex(done.stdout, r"tiny_hot \(threads=1\): baseline ratio \d\.\d+, current \d\.\d+ \(95% CI ")
 
     def test_slow_candidate_fails(self):
-        done = self.gate(candidate="slow=" + SLOW)
+        done = self.gate(candidate="slow=" + SLOW, env={"SHIM_SLOW_NS": "50"})  # ~3x slower mallocs
         self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
         self.assertIn("slow regressed: tiny_hot", done.stdout)
 
