@@ -5,4 +5,12 @@ Modules:
   result      parsing of the drivers' RESULT line
   allocators  which allocator libraries exist and how to preload them
   proc        running one command with its rusage, timeout and status
+  workloads   the drivers' command lines at each profile (full, quick, tiny)
+  csvfiles    appending CSV rows that are on disk at once; reading them back
+  syscalls    strace -f -c: command and table parser
+  counters    perf stat and cachegrind: commands, parsers, which events the machine counts
+  summary     summary.csv (medians, ratios to system and to the best peer) and the terminal table
+  meta        meta.json: machine, tools, allocator versions, git state, knobs
+  progress    progress lines with an ETA
+  matrix      the measurement matrix behind run_matrix.py
 """
