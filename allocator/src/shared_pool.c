@@ -161,7 +161,8 @@ static int purge_locked(uint32_t now, uint32_t delay) {
         continue;
       }
       list_remove(&free_slabs[kind], s);
-      hk_os_purge(hk_slab_base(s), hk_slab_bytes(s));
+      size_t header = s->index == 0 ? HK_SEG_HEADER_SIZE : 0; /* slab 0 holds the header */
+      hk_os_purge(hk_slab_base(s) + header, hk_slab_bytes(s) - header);
       atomic_fetch_add_explicit(&hk_gstats.slabs_purged, 1, memory_order_relaxed);
       seg->pooled_slabs--; /* add_free_locked counts it again */
       add_free_locked(s, SLAB_PURGED, s->released_ms);
