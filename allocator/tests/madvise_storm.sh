@@ -9,7 +9,7 @@ madvise_storm() {
     shift
     selected "$name" || return 0
     local log=$LOGS/$name.log trace=$LOGS/$name.strace
-    timeout -k 5 120 strace -f -c -e trace=madvise,munmap -o "$trace" "$@" \
+    timeout -k 5 60 strace -f -c -e trace=madvise,munmap -o "$trace" "$@" \
         "$BIN/free_heavy_test" -r 30 >"$log" 2>&1
     local rc=$?
     if [ $rc -ne 0 ]; then

@@ -35,16 +35,16 @@ compare_run() {
     fi
 }
 
-compare_run real-python 120 'PYTHONHASHSEED=0 $PY $SRC/real_python_churn.py'
+compare_run real-python 60 'PYTHONHASHSEED=0 $PY $SRC/real_python_churn.py'
 
 # gcc: the binaries built must be identical byte for byte, and must run.
-compare_run real-gcc 120 '
+compare_run real-gcc 60 '
     cc -O2 -g0 -fno-builtin -pthread -I$SRC -o api_test $SRC/api_test.c $SRC/test_util.c $SRC/payload.c -lm &&
     cc -O2 -g0 -pthread -I$SRC -o stress_test $SRC/stress_test.c $SRC/test_util.c $SRC/payload.c \
         $SRC/handoff_queue.c -lm &&
     sha256sum api_test stress_test && env -u LD_PRELOAD ./api_test | tail -1'
 
-compare_run real-git 120 '
+compare_run real-git 60 '
     export HOME=$PWD GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=Tester GIT_AUTHOR_EMAIL=t@example.com \
         GIT_COMMITTER_NAME=Tester GIT_COMMITTER_EMAIL=t@example.com \
         GIT_AUTHOR_DATE="2024-01-02T03:04:05Z" GIT_COMMITTER_DATE="2024-01-02T03:04:05Z"
@@ -60,7 +60,7 @@ compare_run real-git 120 '
     git diff HEAD~1 --stat | tail -1'
 
 # sort of a 50 MB file, in parallel, by text and by number.
-compare_run real-sort 180 '
+compare_run real-sort 90 '
     env -u LD_PRELOAD awk "BEGIN { srand(7); for (i = 0; i < 2000000; i++)
         printf \"%08x %d %s\n\", int(rand() * 4294967296), int(rand() * 1000000), substr(\"sortmeplease\", 1 + int(rand() * 12)) }" >input.txt
     ls -l input.txt | awk "{ print \$5 }"

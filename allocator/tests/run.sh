@@ -92,19 +92,19 @@ run_hak() {
 }
 
 # --- API edge cases -------------------------------------------------------
-run_both api 60 "$BIN/api_test"
-run_hak api-hak 60 "$BIN/api_test_hak"
+run_both api 30 "$BIN/api_test"
+run_hak api-hak 30 "$BIN/api_test_hak"
 
 # --- multithreaded stress with verified payloads ----------------------------
-run_both stress 120 "$BIN/stress_test" -t 4 -g 10 -n 20000
-run_hak stress-hak 120 "$BIN/stress_test_hak" -t 4 -g 10 -n 20000
+run_both stress 60 "$BIN/stress_test" -t 4 -g 10 -n 20000
+run_hak stress-hak 60 "$BIN/stress_test_hak" -t 4 -g 10 -n 20000
 run_hak stress-tsan 120 env TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
     "$BIN/stress_test_tsan" -t 3 -g 4 -n 4000 -m 300000
 run_hak stress-asan-ubsan 120 env ASAN_OPTIONS="halt_on_error=1 detect_leaks=0" \
     "$BIN/stress_test_asan" -t 3 -g 6 -n 8000 -m 300000
 
 # --- fork from a multithreaded process ---------------------------------------
-run_both fork 90 "$BIN/fork_test" -f 10
+run_both fork 60 "$BIN/fork_test" -f 10
 
 # --- hazards of the research record ------------------------------------------
 # Init recursion: first mallocs from constructors, pthread_create, stdio, dlsym.
@@ -123,13 +123,13 @@ else
         selected $t && skip $t "build/libhakmem.so not built"
     done
 fi
-run_both thread-generations 60 "$BIN/thread_generations_test" -g 200 -t 2
-run_both slab-reuse-race 60 "$BIN/slab_reuse_race_test" -p 120
-run_hak slab-reuse-race-hak 60 "$BIN/slab_reuse_race_test_hak" -p 120
+run_both thread-generations 30 "$BIN/thread_generations_test" -g 200 -t 2
+run_both slab-reuse-race 30 "$BIN/slab_reuse_race_test" -p 120
+run_hak slab-reuse-race-hak 30 "$BIN/slab_reuse_race_test_hak" -p 120
 run_hak slab-reuse-race-tsan 120 env TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
     "$BIN/slab_reuse_race_test_tsan" -p 12
-run_both leak-cycles 60 "$BIN/leak_cycles_test" -c 100
-run_both rss-return 60 "$BIN/rss_return_test" -m 500 -w 1500
+run_both leak-cycles 30 "$BIN/leak_cycles_test" -c 100
+run_both rss-return 30 "$BIN/rss_return_test" -m 500 -w 1500
 source "$SRC/madvise_storm.sh"
 source "$SRC/knobs_and_stats.sh"
 source "$SRC/bad_free.sh"
