@@ -6,9 +6,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (backend chosen first)
 
 
-def draw(path, title, xlabel, sides):
+def draw(path, title, xlabel, reference, sides):
     """sides: list of dicts with label, runs (ops/s list), median, ci (low, high), ratio, ratio_ci
-    (ratio None for the reference side)."""
+    (ratio None for the reference side, the first, named `reference` on the ratio axis)."""
     xs = list(range(len(sides)))
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(max(5.0, 1.3 * len(sides) + 3), 7), sharex=True)
     for x, side in zip(xs, sides):
@@ -22,7 +22,6 @@ def draw(path, title, xlabel, sides):
     top.set_title(title, fontsize=10)
     top.grid(alpha=0.3)
 
-    reference = sides[0]["label"]
     bottom.axhline(1.0, color="0.5", linewidth=1)
     compared = [(x, s) for x, s in zip(xs, sides) if s["ratio"] is not None]
     bottom.errorbar([x for x, _ in compared], [s["ratio"] for _, s in compared],
