@@ -157,8 +157,8 @@ struct hk_tcache {            /* the "unified cache" of one class */
 
 struct hk_class_state {
   struct hk_slab *current;
-  struct hk_slab *warm;       /* warm pool: owned partly used slabs */
-  uint32_t warm_count;
+  struct hk_slab *warm, *warm_tail; /* warm pool: owned slabs, partly used first, empty ones last */
+  uint32_t warm_empty;              /* empty slabs in it (at most HAKMEM_WARM_POOL_SIZE) */
 };
 
 struct hk_class_stats {
@@ -199,6 +199,7 @@ int hk_slab_detach(struct hk_slab *s, struct hk_heap *h);
 
 /* ----------------------------------------------------------------- warm pool */
 void hk_warm_add(struct hk_heap *h, struct hk_slab *s);
+void hk_warm_slab_emptied(struct hk_heap *h, struct hk_slab *s);
 struct hk_slab *hk_warm_pop(struct hk_heap *h, unsigned cls);
 void hk_warm_remove(struct hk_heap *h, struct hk_slab *s);
 

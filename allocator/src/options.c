@@ -18,8 +18,8 @@ struct option_def {
 static const struct option_def defs[OPT_COUNT] = {
     [OPT_TINY_REFILL] = {"HAKMEM_TINY_REFILL", 64, 1, 1024,
                          "blocks moved from a slab into a thread cache per refill (mid classes: at most 128 KiB)"},
-    [OPT_WARM_POOL_SIZE] = {"HAKMEM_WARM_POOL_SIZE", 4, 0, 64,
-                            "partly used slabs a thread keeps per class before handing them to the shared pool"},
+    [OPT_WARM_POOL_SIZE] = {"HAKMEM_WARM_POOL_SIZE", 1, 0, 64,
+                            "emptied slabs a thread keeps per class, ready for reuse, before the shared pool gets them"},
     [OPT_ARENA_MB_INIT] = {"HAKMEM_POOL_TLS_ARENA_MB_INIT", 1, 1, 8, "first mid arena chunk of a thread, MiB"},
     [OPT_ARENA_MB_MAX] = {"HAKMEM_POOL_TLS_ARENA_MB_MAX", 8, 1, 8, "largest mid arena chunk, MiB"},
     [OPT_ARENA_GROWTH_LEVELS] = {"HAKMEM_POOL_TLS_ARENA_GROWTH_LEVELS", 4, 1, 8,

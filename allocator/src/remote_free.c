@@ -35,10 +35,7 @@ static void local_free_run(struct hk_heap *h, struct hk_slab *s, void *first, vo
   *(void **)last = s->free;
   s->free = first;
   s->free_count += n;
-  if (s->free_count == relaxed_load(&s->carved) && s->where == SLAB_WARM) {
-    hk_warm_remove(h, s);
-    hk_pool_release_empty(s);
-  }
+  if (s->free_count == relaxed_load(&s->carved) && s->where == SLAB_WARM) hk_warm_slab_emptied(h, s);
 }
 
 /* h won the CAS that cleared HK_REMOTE_DETACHED: the slab is h's now. */

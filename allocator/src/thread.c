@@ -60,6 +60,7 @@ static void abandon_slabs(struct hk_heap *h) {
       abandon(s);
     }
     cs->current = NULL;
+    cs->warm_empty = 0;
   }
   if (h->spare) hk_pool_release_spares(h->spare);
   h->spare = NULL;

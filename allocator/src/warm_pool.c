@@ -1,29 +1,44 @@
-/* warm_pool.c - per thread and class, the partly used slabs the thread owns
- * besides its current one, so that a cache miss rarely reaches the shared
- * pool. At most HAKMEM_WARM_POOL_SIZE per class; extra slabs go to the
- * shared pool's partial list where any thread can adopt them. */
+/* warm_pool.c - per thread and class, the slabs the thread owns besides its
+ * current one: partly used slabs first (a cache miss refills from them
+ * before going to the shared pool), then up to HAKMEM_WARM_POOL_SIZE empty
+ * ones kept formatted for the class, so that a working set moving back and
+ * forth over a slab boundary does not take and give back slabs to the
+ * shared pool each time. Further emptied slabs go back to the shared pool. */
 #include "hakmem_internal.h"
-
-void hk_warm_add(struct hk_heap *h, struct hk_slab *s) {
-  struct hk_class_state *cs = &h->cls[s->cls];
-  if (cs->warm_count >= (uint32_t)hk_opt[OPT_WARM_POOL_SIZE]) {
-    hk_pool_release_partial(s);
-    return;
-  }
-  s->where = SLAB_WARM;
-  s->prev = NULL;
-  s->next = cs->warm;
-  if (cs->warm) cs->warm->prev = s;
-  cs->warm = s;
-  cs->warm_count++;
-}
 
 void hk_warm_remove(struct hk_heap *h, struct hk_slab *s) {
   struct hk_class_state *cs = &h->cls[s->cls];
   if (s->prev) s->prev->next = s->next;
   else cs->warm = s->next;
   if (s->next) s->next->prev = s->prev;
-  cs->warm_count--;
+  else cs->warm_tail = s->prev;
+}
+
+/* A partly used slab the thread now owns (claimed). */
+void hk_warm_add(struct hk_heap *h, struct hk_slab *s) {
+  struct hk_class_state *cs = &h->cls[s->cls];
+  s->where = SLAB_WARM;
+  s->prev = NULL;
+  s->next = cs->warm;
+  if (cs->warm) cs->warm->prev = s;
+  else cs->warm_tail = s;
+  cs->warm = s;
+}
+
+/* A warm slab's last block came back: keep it at the tail, or give it back. */
+void hk_warm_slab_emptied(struct hk_heap *h, struct hk_slab *s) {
+  struct hk_class_state *cs = &h->cls[s->cls];
+  hk_warm_remove(h, s);
+  if (cs->warm_empty >= (uint32_t)hk_opt[OPT_WARM_POOL_SIZE]) {
+    hk_pool_release_empty(s);
+    return;
+  }
+  s->next = NULL;
+  s->prev = cs->warm_tail;
+  if (cs->warm_tail) cs->warm_tail->next = s;
+  else cs->warm = s;
+  cs->warm_tail = s;
+  cs->warm_empty++;
 }
 
 struct hk_slab *hk_warm_pop(struct hk_heap *h, unsigned cls) {
@@ -34,6 +49,7 @@ struct hk_slab *hk_warm_pop(struct hk_heap *h, unsigned cls) {
   }
   if (!s) return NULL;
   hk_warm_remove(h, s);
+  if (s->free_count == relaxed_load(&s->carved)) h->cls[cls].warm_empty--;
   s->where = SLAB_CURRENT;
   return s;
 }
