@@ -190,7 +190,8 @@ class AB(unittest.TestCase):
                           (["--threads", "2", "A=1", "A=2"], "threaded workload"),
                           (["--a-env", "/nonexistent", "--b-env", "/nonexistent"], "env file /nonexistent"),
                           (["--reps", "1", "A=1", "A=2"], "--reps"),
-                          (["--allocator", "nosuch", "A=1", "A=2"], "unknown allocator"), (["--bogus"], "unrecognized")):
+                          (["--allocator", "nosuch", "A=1", "A=2"], "unknown allocator"),
+                          (["--bogus"], "unrecognized")):
             with self.subTest(args=args):
                 done = run("ab", "--allocator", "system", *args)
                 self.assertEqual(done.returncode, 2, done.stdout + done.stderr)
