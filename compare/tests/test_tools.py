@@ -82,6 +82,11 @@ class Gate(HonestBaseline):
         self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
         self.assertIn("slow regressed: tiny_hot", done.stdout)
 
+    def test_crashing_candidate_fails_naming_the_crash(self):
+        done = self.gate(candidate="crashy=" + os.path.join(REPO, "build", "shims", "abort_nth.so"))
+        self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
+        self.assertIn("candidate run 1: crash:SIGABRT", done.stdout)
+
     def test_missing_or_malformed_baseline_exits_2(self):
         done = self.gate(baseline=os.path.join(self.dir, "absent.csv"))
         self.assertEqual(done.returncode, 2)
