@@ -8,12 +8,13 @@
 
 #include "hakmem_internal.h"
 
-/* Mappings above this are never cached. */
+/* The cache holds at most this many bytes in all. */
 #define LARGE_CACHE_MAX_BYTES (64UL << 20)
 
 static hk_lock_t large_lock = HK_LOCK_INIT;
 static struct hk_large *cache; /* most recently freed first */
 static _Atomic unsigned cache_count; /* read without the lock as a hint */
+static size_t cache_bytes;
 
 void hk_large_lock(void) { hk_lock(&large_lock); }
 void hk_large_unlock(void) { hk_unlock(&large_lock); }
@@ -34,6 +35,7 @@ static struct hk_large *cache_take(size_t need) {
   if (l) {
     *link = l->next;
     cache_count--;
+    cache_bytes -= l->map_size;
   }
   hk_unlock(&large_lock);
   return l;
@@ -72,14 +74,16 @@ void hk_large_free(struct hk_large *l, void *p) {
   if (l->cached && p == l->user) hk_bad_free("double free", p);
   if (p != l->user) hk_bad_free("invalid pointer", p);
   atomic_fetch_add_explicit(&hk_gstats.large_frees, 1, memory_order_relaxed);
-  if (l->map_size <= LARGE_CACHE_MAX_BYTES && l->user == (char *)l + HK_PAGE) {
+  if (l->user == (char *)l + HK_PAGE) {
     hk_lock(&large_lock);
-    if (relaxed_load(&cache_count) < (unsigned)hk_opt[OPT_LARGE_CACHE]) {
+    if (relaxed_load(&cache_count) < (unsigned)hk_opt[OPT_LARGE_CACHE] &&
+        cache_bytes + l->map_size <= LARGE_CACHE_MAX_BYTES) {
       l->cached = 1;
       l->cached_ms = hk_os_now_ms();
       l->next = cache;
       cache = l;
       cache_count++;
+      cache_bytes += l->map_size;
       hk_unlock(&large_lock);
       hk_purge_note_pending();
       return;
@@ -99,6 +103,7 @@ int hk_large_purge(uint32_t now_ms, uint32_t delay_ms) {
     if (now_ms - l->cached_ms >= delay_ms) {
       *link = l->next;
       cache_count--;
+      cache_bytes -= l->map_size;
       unmap_large(l);
       released++;
     } else {

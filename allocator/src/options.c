@@ -27,7 +27,8 @@ static const struct option_def defs[OPT_COUNT] = {
     [OPT_PURGE_DELAY_MS] = {"HAKMEM_PURGE_DELAY_MS", 100, 0, 60000,
                             "empty slabs and cached large mappings go back to the OS after this long"},
     [OPT_MID_MAX] = {"HAKMEM_MID_MAX", 65536, 1024, 65536, "largest size served from slabs; above: large (mmap)"},
-    [OPT_LARGE_CACHE] = {"HAKMEM_LARGE_CACHE", 8, 0, 64, "freed large mappings kept for reuse (count)"},
+    [OPT_LARGE_CACHE] = {"HAKMEM_LARGE_CACHE", 32, 0, 256,
+                         "freed large mappings kept for reuse (count; 64 MiB in all at most)"},
     [OPT_VERBOSE] = {"HAKMEM_VERBOSE", 0, 0, 1, "1: print every knob's final value to stderr at init"},
     [OPT_STATS] = {"HAKMEM_STATS", 0, 0, 2, "1: statistics table on stderr at exit; json: one JSON line"},
     [OPT_HELP] = {"HAKMEM_HELP", 0, 0, 1, "1: print this table to stderr at init"},
@@ -135,9 +136,13 @@ void hk_options_print(int with_help) {
       put(" ");
       put_long(d->def);
       put(" ");
-      put_long(d->min);
-      put("..");
-      put_long(d->max);
+      if (id == OPT_STATS) {
+        put("0|1|json");
+      } else {
+        put_long(d->min);
+        put("..");
+        put_long(d->max);
+      }
       put(" ");
       put(d->help);
     } else {
