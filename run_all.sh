@@ -73,13 +73,9 @@ start=$(date +%s)
 say() { echo "run_all: $*" >&2; }
 
 # ---- dependencies ----------------------------------------------------------------------
-is_root_debian() { [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null; }
-
-apt_install() {
-  say "installing with apt-get: $*"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq "$@" >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq "$@" >/dev/null; }
-}
+# harness/deps.sh installs what is missing (root on Debian) or names it; what is still missing
+# then stops the run (build tools, python3) or leaves out what needs it.
+"$ROOT/harness/deps.sh" || say "the run goes on without what needs the missing packages"
 
 # have PACKAGE: whether what that Debian package provides is there.
 have() {
@@ -95,12 +91,6 @@ have() {
   esac
 }
 required="make gcc time python3"
-optional="strace linux-perf valgrind python3-matplotlib"
-missing=()
-for p in $required $optional; do have "$p" || missing+=("$p"); done
-if [ ${#missing[@]} -gt 0 ] && is_root_debian; then
-  apt_install "${missing[@]}" || say "apt-get could not install everything"
-fi
 for p in $required; do
   have "$p" || { echo "run_all.sh: $p is required (Debian package $p); install it and run again" >&2; exit 1; }
 done
@@ -129,10 +119,8 @@ fi
 
 # ---- figures and report ----------------------------------------------------------------
 plots_dir=$ROOT/plots/$run_id
-if [ "$report" = 1 ] && [ -f "$ROOT/harness/report.py" ]; then
+if [ "$report" = 1 ]; then
   "$PY" "$ROOT/harness/report.py" "$run_dir" --plots-dir "$plots_dir" || { say "harness/report.py failed"; status=1; }
-elif [ "$report" = 1 ]; then
-  say "harness/report.py does not exist yet: no figures or report"
 fi
 
 echo

@@ -133,5 +133,6 @@ run_both rss-return 30 "$BIN/rss_return_test" -m 500 -w 1500
 source "$SRC/madvise_storm.sh"
 source "$SRC/knobs_and_stats.sh"
 source "$SRC/bad_free.sh"
+source "$SRC/workloads_under_hakmem.sh"
 source "$SRC/real_programs.sh"
 exit 0

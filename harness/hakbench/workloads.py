@@ -25,7 +25,7 @@ PARAMS = {
         "tiny": ["--min=8", "--max=128", "--batch=100", "--cycles=2000", "--warmup=100"],
     },
     "mid_large_mt": {
-        "full": ["--cycles=3000000", "--ws=256"],
+        "full": ["--cycles=30000000", "--ws=256"],
         "quick": ["--cycles=200000", "--ws=256"],
         "tiny": ["--cycles=20000", "--ws=256"],
     },
