@@ -118,8 +118,14 @@ void *hak_realloc(void *p, size_t n) {
     hak_free(p);
     return NULL;
   }
-  size_t usable = hk_usable_size(p);
+  struct hk_large *large;
+  struct hk_slab *s = classify(p, &large, "realloc");
+  size_t usable = s ? s->size : hk_large_usable(large);
   if (n <= usable && n >= usable / 2) return p;
+  if (!s && n > usable && n > (size_t)hk_opt[OPT_MID_MAX]) {
+    void *q = hk_large_grow(large, n);
+    if (q) return q;
+  }
   void *q = hak_malloc(n);
   if (!q) return NULL;
   memcpy(q, p, n < usable ? n : usable);

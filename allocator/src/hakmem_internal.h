@@ -230,6 +230,8 @@ struct hk_large {
 };
 void *hk_large_alloc(size_t n, size_t align, int zero);
 void hk_large_free(struct hk_large *l, void *p);
+/* Grow a large block to n bytes without copying; NULL when it cannot (the caller copies). */
+void *hk_large_grow(struct hk_large *l, size_t n);
 size_t hk_large_usable(struct hk_large *l);
 /* Unmap cached mappings older than delay_ms; returns how many. */
 int hk_large_purge(uint32_t now_ms, uint32_t delay_ms);
@@ -275,6 +277,7 @@ void hk_class_stats_add(struct hk_class_stats *dst, const struct hk_class_stats 
 /* ------------------------------------------------------------------------ os */
 void *hk_os_map(size_t size);
 void *hk_os_map_aligned(size_t size, size_t align);
+void *hk_os_grow(void *p, size_t old, size_t size, size_t align);
 void hk_os_unmap(void *p, size_t size);
 void hk_os_purge(void *p, size_t size);
 uint32_t hk_os_now_ms(void);

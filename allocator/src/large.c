@@ -93,6 +93,24 @@ void hk_large_free(struct hk_large *l, void *p) {
   unmap_large(l);
 }
 
+/* realloc of a large block: mremap moves page tables instead of copying bytes,
+ * so a buffer grown a little at a time costs O(size) in all, not O(size^2).
+ * Blocks with a larger alignment than a page are left to the copying path. */
+void *hk_large_grow(struct hk_large *l, size_t n) {
+  size_t need = HK_PAGE + n + HK_PAGE - 1;
+  if (l->user != (char *)l + HK_PAGE || n > PTRDIFF_MAX || need < n) return NULL;
+  need &= ~(HK_PAGE - 1);
+  size_t old = l->map_size;
+  if (need <= old) return NULL;
+  struct hk_large *m = hk_os_grow(l, old, need, HK_REGION_SIZE);
+  if (!m) return NULL;
+  if (m != l) hk_region_clear(l, old);
+  m->map_size = need;
+  m->user = (char *)m + HK_PAGE;
+  hk_region_set(m, need, HK_KIND_LARGE);
+  return m->user;
+}
+
 size_t hk_large_usable(struct hk_large *l) { return l->map_size - (size_t)(l->user - (char *)l); }
 
 int hk_large_purge(uint32_t now_ms, uint32_t delay_ms) {

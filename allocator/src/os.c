@@ -49,6 +49,26 @@ void *hk_os_map_aligned(size_t size, size_t align) {
   return aligned;
 }
 
+/* Grow the mapping p of old bytes to size bytes without copying its contents:
+ * in place when the address space after it is free, else by moving its pages
+ * onto a fresh mapping aligned to align. Returns the new address, or NULL. */
+void *hk_os_grow(void *p, size_t old, size_t size, size_t align) {
+  void *q = mremap(p, old, size, 0);
+  if (q != MAP_FAILED) {
+    account_mapped(size - old, 1);
+    return q;
+  }
+  void *dst = hk_os_map_aligned(size, align);
+  if (!dst) return NULL;
+  q = mremap(p, old, size, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+  if (q == MAP_FAILED) {
+    hk_os_unmap(dst, size);
+    return NULL;
+  }
+  account_mapped(old, -1);
+  return q;
+}
+
 void hk_os_unmap(void *p, size_t size) {
   munmap(p, size);
   account_mapped(size, -1);

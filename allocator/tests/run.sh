@@ -130,6 +130,8 @@ run_hak slab-reuse-race-tsan 120 env TSAN_OPTIONS="halt_on_error=1 exitcode=66" 
     "$BIN/slab_reuse_race_test_tsan" -p 12
 run_both leak-cycles 30 "$BIN/leak_cycles_test" -c 100
 run_both rss-return 30 "$BIN/rss_return_test" -m 500 -w 1500
+run_both realloc-grow 20 "$BIN/realloc_grow_test" -m 32
+run_hak realloc-grow-hak 20 "$BIN/realloc_grow_test_hak" -m 32
 source "$SRC/madvise_storm.sh"
 source "$SRC/knobs_and_stats.sh"
 source "$SRC/bad_free.sh"
