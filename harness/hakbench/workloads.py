@@ -15,7 +15,7 @@ THREADED = {"mid_large_mt", "larson"}  # the ones that take a thread count
 # workload -> profile -> flags (without --threads, which the harness adds for THREADED ones)
 PARAMS = {
     "random_mixed": {
-        "full": ["--iterations=40000000", "--ws=8192"],
+        "full": ["--iterations=60000000", "--ws=8192"],
         "quick": ["--iterations=2000000", "--ws=8192"],
         "tiny": ["--iterations=200000", "--ws=8192", "--warmup=10000"],
     },
@@ -30,7 +30,7 @@ PARAMS = {
         "tiny": ["--cycles=20000", "--ws=256"],
     },
     "larson": {
-        "full": ["--seconds=3", "--warmup=0.25", "--min=16", "--max=1024", "--chunks=1000", "--rounds=10000"],
+        "full": ["--seconds=4", "--warmup=0.25", "--min=16", "--max=1024", "--chunks=1000", "--rounds=10000"],
         "quick": ["--seconds=0.3", "--warmup=0.1", "--min=16", "--max=1024", "--chunks=1000", "--rounds=10000"],
         "tiny": ["--seconds=0.2", "--warmup=0.01", "--min=16", "--max=1024", "--chunks=1000", "--rounds=10000"],
     },
