@@ -242,6 +242,7 @@ void hk_large_after_fork_child(void);
 /* ------------------------------------------------------------------ options */
 enum hk_option_id {
   OPT_TINY_REFILL,
+  OPT_MID_REFILL_KB,
   OPT_WARM_POOL_SIZE,
   OPT_ARENA_MB_INIT,
   OPT_ARENA_MB_MAX,

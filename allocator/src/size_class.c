@@ -18,9 +18,6 @@ uint8_t hk_mid_class_of[HK_MID_LIMIT / 256 + 1];
 uint16_t hk_refill_count[HK_NUM_CLASSES];
 uint16_t hk_cache_cap[HK_NUM_CLASSES];
 
-/* A thread caches at most this many bytes of one mid class per refill. */
-#define MID_REFILL_BYTES (128 * 1024)
-
 void hk_size_classes_init(void) {
   unsigned cls = 0;
   for (unsigned i = 0; i <= HK_TINY_MAX / 16; i++) {
@@ -35,7 +32,7 @@ void hk_size_classes_init(void) {
   for (cls = 0; cls < HK_NUM_CLASSES; cls++) {
     long refill = hk_opt[OPT_TINY_REFILL];
     if (hk_class_is_mid(cls)) {
-      long by_bytes = MID_REFILL_BYTES / hk_class_size[cls];
+      long by_bytes = (hk_opt[OPT_MID_REFILL_KB] << 10) / hk_class_size[cls];
       if (refill > by_bytes) refill = by_bytes;
       if (refill < 2) refill = 2;
     }

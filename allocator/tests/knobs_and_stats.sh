@@ -2,7 +2,7 @@
 # quiet by default, HAKMEM_VERBOSE=1 prints every knob with its value, an
 # invalid value warns naming the knob and keeps the default,
 # HAKMEM_STATS=json prints one parseable JSON line, HAKMEM_STATS=1 a table.
-KNOBS="HAKMEM_TINY_REFILL HAKMEM_WARM_POOL_SIZE HAKMEM_POOL_TLS_ARENA_MB_INIT HAKMEM_POOL_TLS_ARENA_MB_MAX
+KNOBS="HAKMEM_TINY_REFILL HAKMEM_MID_REFILL_KB HAKMEM_WARM_POOL_SIZE HAKMEM_POOL_TLS_ARENA_MB_INIT HAKMEM_POOL_TLS_ARENA_MB_MAX
 HAKMEM_POOL_TLS_ARENA_GROWTH_LEVELS HAKMEM_PURGE_DELAY_MS"
 
 # probe NAME VAR=VALUE...: runs stats_probe under libhakmem with those
@@ -99,6 +99,20 @@ knob_tests() {
         fi
     fi
 
+    # HAKMEM_MID_REFILL_KB acts: 20000-B blocks, refills counted by the stats.
+    name=knobs-mid-refill-acts
+    if selected $name; then
+        local small large
+        small=$(mid_refills 16) large=$(mid_refills 1024)
+        if [ -z "$small" ] || [ -z "$large" ]; then
+            fail $name "no refill count in HAKMEM_STATS=json (see $LOGS/$name.err)"
+        elif [ "$small" -le $((4 * large)) ]; then
+            fail $name "refills with 16 KiB ($small) not well above those with 1024 KiB ($large)"
+        else
+            pass $name
+        fi
+    fi
+
     name=stats-text
     if selected $name && probe $name HAKMEM_STATS=1; then
         if grep -q '^{"hakmem_stats":' "$LOGS/$name.err"; then
@@ -111,11 +125,19 @@ knob_tests() {
     fi
 }
 
+# mid_refills KB: totals.refills of random_mixed over 20000-B blocks with HAKMEM_MID_REFILL_KB=KB.
+mid_refills() {
+    HAKMEM_MID_REFILL_KB=$1 HAKMEM_STATS=json LD_PRELOAD="$HAK_SO" "$TOP/build/workloads/random_mixed" \
+        --iterations=20000 --ws=64 --min=20000 --max=20000 --warmup=0 2>"$LOGS/knobs-mid-refill-acts.err" >/dev/null &&
+        $PY -c 'import json, sys; print(json.loads(sys.stdin.readline())["totals"]["refills"])' \
+            <"$LOGS/knobs-mid-refill-acts.err" 2>/dev/null
+}
+
 if have_hak; then
     knob_tests
 else
     for t in knobs-quiet-by-default knobs-verbose knobs-set-value knobs-invalid-banana \
-        knobs-invalid-99999999999999 knobs-invalid-keeps-default stats-json stats-text; do
+        knobs-invalid-99999999999999 knobs-invalid-keeps-default knobs-mid-refill-acts stats-json stats-text; do
         selected $t && skip $t "build/libhakmem.so not built"
     done
 fi
