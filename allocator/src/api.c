@@ -54,12 +54,14 @@ void hk_free_slow(void *ptr) {
     return;
   }
   struct hk_heap *h = &hk_heap;
-  if (unlikely(h->state != HEAP_ACTIVE) && !hk_heap_activate(h)) h = NULL;
-  unsigned cls = s->cls;
-  if (h && HK_STATS_ON()) h->stats[cls].frees++;
-  if (!h || relaxed_load(&s->owner) != h) { /* another thread's slab */
-    hk_slab_free_run(h, s, ptr, ptr, 1);
+  if (unlikely(h->state != HEAP_ACTIVE) && !hk_heap_activate(h)) { /* can no longer cache */
+    hk_slab_free_run(NULL, s, ptr, ptr, 1);
     return;
+  }
+  unsigned cls = s->cls;
+  if (HK_STATS_ON()) {
+    h->stats[cls].frees++;
+    if (relaxed_load(&s->owner) != h) h->stats[cls].remote_frees++;
   }
   struct hk_tcache *c = &h->cache[cls];
   if (ptr == c->head) hk_bad_free("double free", ptr);

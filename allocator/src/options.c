@@ -18,7 +18,7 @@ struct option_def {
 static const struct option_def defs[OPT_COUNT] = {
     [OPT_TINY_REFILL] = {"HAKMEM_TINY_REFILL", 64, 1, 1024,
                          "blocks moved from a slab into a thread cache per refill (mid classes: see HAKMEM_MID_REFILL_KB)"},
-    [OPT_MID_REFILL_KB] = {"HAKMEM_MID_REFILL_KB", 128, 16, 4096,
+    [OPT_MID_REFILL_KB] = {"HAKMEM_MID_REFILL_KB", 512, 16, 4096,
                            "mid classes: at most this many KiB per refill (at least 2 blocks); the cache flushes at twice this"},
     [OPT_WARM_POOL_SIZE] = {"HAKMEM_WARM_POOL_SIZE", 1, 0, 64,
                             "emptied slabs a thread keeps per class, ready for reuse, before the shared pool gets them"},

@@ -38,16 +38,26 @@ static void local_free_run(struct hk_heap *h, struct hk_slab *s, void *first, vo
   if (s->free_count == relaxed_load(&s->carved) && s->where == SLAB_WARM) hk_warm_slab_emptied(h, s);
 }
 
-/* h won the CAS that cleared HK_REMOTE_DETACHED: the slab is h's now. */
+/* h (NULL for a thread that can no longer own slabs) won the CAS that
+ * cleared HK_REMOTE_DETACHED. A thread that allocates from this class keeps
+ * the slab in its warm pool; any other thread hands it to the shared pool,
+ * where a thread that allocates adopts it. A thread that only frees must not
+ * keep it: nobody would drain the remote frees that keep arriving on it
+ * (leak_cycles_test's RSS grew without bound). */
 static void claim(struct hk_heap *h, struct hk_slab *s, void *remote_list, void *first, void *last, uint32_t n) {
-  relaxed_store(&s->owner, h);
   splice_list(s, remote_list);
   if (unlikely(s->free_count + n > relaxed_load(&s->carved))) hk_bad_free("double free", first);
   *(void **)last = s->free;
   s->free = first;
   s->free_count += n;
-  if (s->free_count == relaxed_load(&s->carved)) hk_pool_release_empty(s);
-  else hk_warm_add(h, s);
+  if (s->free_count == relaxed_load(&s->carved)) {
+    hk_pool_release_empty(s);
+  } else if (h && h->cls[s->cls].current) {
+    relaxed_store(&s->owner, h);
+    hk_warm_add(h, s);
+  } else {
+    hk_pool_release_partial(s);
+  }
 }
 
 int hk_slab_detach(struct hk_slab *s, struct hk_heap *h) {
@@ -71,17 +81,16 @@ void hk_slab_free_run(struct hk_heap *h, struct hk_slab *s, void *first, void *l
   }
   uintptr_t old = relaxed_load(&s->remote);
   for (;;) {
-    if ((old & HK_REMOTE_DETACHED) && h) {
+    if (old & HK_REMOTE_DETACHED) {
       if (atomic_compare_exchange_weak_explicit(&s->remote, &old, 0, memory_order_acquire, memory_order_relaxed)) {
         claim(h, s, (void *)(old & ~HK_REMOTE_DETACHED), first, last, n);
         return;
       }
       continue;
     }
-    *(void **)last = (void *)(old & ~HK_REMOTE_DETACHED);
-    if (atomic_compare_exchange_weak_explicit(&s->remote, &old, (uintptr_t)first | (old & HK_REMOTE_DETACHED),
-                                              memory_order_release, memory_order_relaxed))
-      break;
+    *(void **)last = (void *)old;
+    if (atomic_compare_exchange_weak_explicit(&s->remote, &old, (uintptr_t)first, memory_order_release,
+                                              memory_order_relaxed))
+      return;
   }
-  if (h && HK_STATS_ON()) h->stats[s->cls].remote_frees += n;
 }

@@ -5,15 +5,21 @@
  *                 full warm pools), adopted by any thread needing that class.
  * Purging runs in batches from the slow paths: slabs empty for longer than
  * HAKMEM_PURGE_DELAY_MS are madvised (or their whole segment unmapped when
- * every slab of it is empty), never one system call per free. */
+ * every slab of it is empty), never one system call per free. The slow paths
+ * may not run again for a long time (a program whose further activity fits
+ * in its thread caches), so resident empty slabs beyond FREE_RESIDENT_MAX
+ * are purged as they come, oldest first, down to half of it. */
 #include "hakmem_internal.h"
 
 struct slab_list {
   struct hk_slab *head, *tail;
 };
 
+#define FREE_RESIDENT_MAX (32UL << 20)
+
 static hk_lock_t pool_lock = HK_LOCK_INIT;
 static struct slab_list free_slabs[2], purged_slabs[2];
+static size_t free_resident; /* bytes of the slabs on free_slabs */
 static struct slab_list partial[HK_NUM_CLASSES];
 static _Atomic int purge_pending;
 static _Atomic uint32_t next_purge_ms;
@@ -50,9 +56,19 @@ void hk_purge_note_pending(void) { relaxed_store(&purge_pending, 1); }
 static void add_free_locked(struct hk_slab *s, enum hk_slab_where where, uint32_t now) {
   s->where = (uint8_t)where;
   s->released_ms = now;
+  if (where == SLAB_FREE) free_resident += hk_slab_bytes(s);
   list_push(where == SLAB_FREE ? &free_slabs[kind_of(s)] : &purged_slabs[kind_of(s)], s);
   hk_slab_segment(s)->pooled_slabs++;
 }
+
+/* Take an empty slab off its free list (pool lock held). */
+static void remove_free_locked(struct hk_slab *s) {
+  if (s->where == SLAB_FREE) free_resident -= hk_slab_bytes(s);
+  list_remove(s->where == SLAB_FREE ? &free_slabs[kind_of(s)] : &purged_slabs[kind_of(s)], s);
+  hk_slab_segment(s)->pooled_slabs--;
+}
+
+static int purge_locked(uint32_t now, uint32_t delay, size_t keep_resident);
 
 struct hk_slab *hk_pool_acquire(struct hk_heap *h, unsigned cls) {
   unsigned kind = hk_class_is_mid(cls);
@@ -65,9 +81,8 @@ struct hk_slab *hk_pool_acquire(struct hk_heap *h, unsigned cls) {
     hk_slab_drain_remote(s);
     return s;
   }
-  s = list_pop(&free_slabs[kind]);
-  if (!s) s = list_pop(&purged_slabs[kind]);
-  if (s) hk_slab_segment(s)->pooled_slabs--;
+  s = free_slabs[kind].head ? free_slabs[kind].head : purged_slabs[kind].head;
+  if (s) remove_free_locked(s);
   hk_unlock(&pool_lock);
   if (s) {
     hk_slab_format(s, cls, h);
@@ -94,6 +109,7 @@ void hk_pool_release_empty(struct hk_slab *s) {
   uint32_t now = hk_os_now_ms();
   hk_lock(&pool_lock);
   add_free_locked(s, SLAB_FREE, now);
+  if (free_resident > FREE_RESIDENT_MAX) purge_locked(now, (uint32_t)hk_opt[OPT_PURGE_DELAY_MS], FREE_RESIDENT_MAX / 2);
   hk_unlock(&pool_lock);
   hk_purge_note_pending();
   atomic_fetch_add_explicit(&hk_gstats.slabs_released, 1, memory_order_relaxed);
@@ -122,15 +138,14 @@ void hk_pool_release_spares(struct hk_slab *list) {
 }
 
 static void unmap_segment_locked(struct hk_segment *seg) {
-  for (unsigned i = 0; i < seg->nslabs; i++) {
-    struct hk_slab *s = &seg->slabs[i];
-    list_remove(s->where == SLAB_FREE ? &free_slabs[kind_of(s)] : &purged_slabs[kind_of(s)], s);
-  }
+  for (unsigned i = 0; i < seg->nslabs; i++) remove_free_locked(&seg->slabs[i]);
   hk_segment_unmap(seg);
 }
 
-/* Returns 1 if memory went back to the OS. delay 0 purges everything. */
-static int purge_locked(uint32_t now, uint32_t delay) {
+/* Purges the empty slabs older than delay, and the oldest ones while more
+ * than keep_resident bytes stay resident. Returns 1 if memory went back to
+ * the OS. delay 0 purges everything. */
+static int purge_locked(uint32_t now, uint32_t delay, size_t keep_resident) {
   int released = 0, pending = 0;
   /* partial slabs whose blocks all came back through remote frees */
   for (unsigned cls = 0; cls < HK_NUM_CLASSES; cls++) {
@@ -151,7 +166,7 @@ static int purge_locked(uint32_t now, uint32_t delay) {
   }
   for (unsigned kind = 0; kind < 2; kind++) {
     struct hk_slab *s = free_slabs[kind].tail;
-    while (s && now - s->released_ms >= delay) {
+    while (s && (now - s->released_ms >= delay || free_resident > keep_resident)) {
       struct hk_slab *prev = s->prev;
       struct hk_segment *seg = hk_slab_segment(s);
       released = 1;
@@ -160,11 +175,10 @@ static int purge_locked(uint32_t now, uint32_t delay) {
         s = free_slabs[kind].tail; /* the walk's neighbours may have gone with it */
         continue;
       }
-      list_remove(&free_slabs[kind], s);
+      remove_free_locked(s);
       size_t header = s->index == 0 ? HK_SEG_HEADER_SIZE : 0; /* slab 0 holds the header */
       hk_os_purge(hk_slab_base(s) + header, hk_slab_bytes(s) - header);
       atomic_fetch_add_explicit(&hk_gstats.slabs_purged, 1, memory_order_relaxed);
-      seg->pooled_slabs--; /* add_free_locked counts it again */
       add_free_locked(s, SLAB_PURGED, s->released_ms);
       s = prev;
     }
@@ -181,7 +195,7 @@ void hk_pool_maybe_purge(void) {
   uint32_t delay = (uint32_t)hk_opt[OPT_PURGE_DELAY_MS];
   relaxed_store(&next_purge_ms, now + (delay / 4 ? delay / 4 : 1));
   hk_lock(&pool_lock);
-  purge_locked(now, delay);
+  purge_locked(now, delay, FREE_RESIDENT_MAX);
   hk_unlock(&pool_lock);
   hk_large_purge(now, delay);
 }
@@ -189,7 +203,7 @@ void hk_pool_maybe_purge(void) {
 int hk_pool_purge_now(void) {
   uint32_t now = hk_os_now_ms();
   hk_lock(&pool_lock);
-  int released = purge_locked(now, 0);
+  int released = purge_locked(now, 0, 0);
   hk_unlock(&pool_lock);
   return (hk_large_purge(now, 0) > 0) | released;
 }
