@@ -27,6 +27,8 @@ SYSCALL_COLUMNS = schema.KEY_SYSCALLS + ["total"]
 SOURCE_TEXT = {"perf": "perf stat hardware counter",
                "cachegrind": "cachegrind --branch-sim, simulated on a reduced-size run",
                "unsupported": "unsupported on this machine"}
+# Labels above bars sit on a white patch, so reference lines and grid lines do not run through them.
+LABEL_BOX = dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none", alpha=0.85)
 FAILURE_VERB = {"crash": "crashed", "timeout": "timed out", "corruption": "corrupted"}
 
 
@@ -141,7 +143,8 @@ def grouped_bars(ax, groups, allocators, colours, bar_of, log=False, value_fmt=N
                     label = bar.note if label is None else "%s  %s" % (label, bar.note)
                 if label:
                     labels.append((ax.annotate(label, (x, top), xytext=(0, 3), textcoords="offset points",
-                                               rotation=90, ha="center", va="bottom", fontsize=7,
+                                               rotation=90, ha="center", va="bottom", fontsize=7, zorder=6,
+                                               bbox=LABEL_BOX,
                                                color=FAIL_COLOUR if bar.failed and bar.note else "black"), top))
             else:
                 # Keep the legend complete even when the first group has no bar of this allocator.
