@@ -61,7 +61,8 @@ void hk_free_slow(void *ptr) {
   unsigned cls = s->cls;
   if (HK_STATS_ON()) {
     h->stats[cls].frees++;
-    if (relaxed_load(&s->owner) != h) h->stats[cls].remote_frees++;
+    struct hk_heap *owner = relaxed_load(&s->owner);
+    if (owner != h && owner != NULL) h->stats[cls].remote_frees++; /* NULL: detached, owner unknown */
   }
   struct hk_tcache *c = &h->cache[cls];
   if (ptr == c->head) hk_bad_free("double free", ptr);
