@@ -1,6 +1,6 @@
 """The workload drivers (build/workloads/) and the sizes the harness runs them at.
 
-Profiles: "full" (the default matrix, ~2-4 s per run with glibc, less with the faster peers),
+Profiles: "full" (the default matrix, ~1.5-4.5 s per run with glibc, less with the faster peers),
 "quick" (smoke tests and CI gates, ~0.1-0.5 s per run), "tiny" (runs under valgrind, ~0.05 s native;
 larson is timed, 0.2 s).
 """
