@@ -22,7 +22,7 @@ static struct slab_list free_slabs[2], purged_slabs[2];
 static size_t free_resident; /* bytes of the slabs on free_slabs */
 static struct slab_list partial[HK_NUM_CLASSES];
 static _Atomic int purge_pending;
-static _Atomic uint32_t next_purge_ms;
+static _Atomic uint32_t last_purge_ms;
 
 static unsigned kind_of(struct hk_slab *s) { return hk_slab_segment(s)->slab_shift != HK_TINY_SLAB_SHIFT; }
 
@@ -190,10 +190,12 @@ static int purge_locked(uint32_t now, uint32_t delay, size_t keep_resident) {
 
 void hk_pool_maybe_purge(void) {
   if (!relaxed_load(&purge_pending)) return;
-  uint32_t now = hk_os_now_ms();
-  if ((int32_t)(now - relaxed_load(&next_purge_ms)) < 0) return;
-  uint32_t delay = (uint32_t)hk_opt[OPT_PURGE_DELAY_MS];
-  relaxed_store(&next_purge_ms, now + (delay / 4 ? delay / 4 : 1));
+  uint32_t now = hk_os_now_ms(), delay = (uint32_t)hk_opt[OPT_PURGE_DELAY_MS];
+  /* Elapsed time as an unsigned difference: right across the 32-bit wrap and
+   * whatever the clock's sign bit (a signed test against a deadline that
+   * starts at 0 never passed while the ms count was >= 2^31). */
+  if (now - relaxed_load(&last_purge_ms) < (delay / 4 ? delay / 4 : 1)) return;
+  relaxed_store(&last_purge_ms, now);
   hk_lock(&pool_lock);
   purge_locked(now, delay, FREE_RESIDENT_MAX);
   hk_unlock(&pool_lock);

@@ -133,6 +133,7 @@ run_both rss-return 30 "$BIN/rss_return_test" -m 500 -w 1500
 run_both realloc-grow 20 "$BIN/realloc_grow_test" -m 32
 run_hak realloc-grow-hak 20 "$BIN/realloc_grow_test_hak" -m 32
 source "$SRC/madvise_storm.sh"
+source "$SRC/purge_clock.sh"
 source "$SRC/knobs_and_stats.sh"
 source "$SRC/bad_free.sh"
 source "$SRC/workloads_under_hakmem.sh"
