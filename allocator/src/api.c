@@ -6,8 +6,15 @@
 #include "alloc_fast.h"
 
 /* A thread past its last exit round must not own slabs: serve it from
- * single mappings (rare: only allocations made by late TLS destructors). */
-static void *malloc_unowned(size_t n) { return hk_large_alloc(n, 0, 0); }
+ * single mappings (rare: only allocations made by late TLS destructors).
+ * A slab size is served as its whole class, aligned as the class's blocks
+ * are in a slab: calloc zeroes the class size, and the memalign family
+ * counts on a class's alignment (see hk_malloc_aligned). */
+static void *malloc_unowned(size_t n) {
+  if (n > (size_t)hk_opt[OPT_MID_MAX]) return hk_large_alloc(n, 0, 0);
+  size_t size = hk_class_size[hk_size_class(n)];
+  return hk_large_alloc(size, size & -size, 0);
+}
 
 void *hk_malloc_slow(size_t n) {
   struct hk_heap *h = &hk_heap;
@@ -31,13 +38,17 @@ void *hk_malloc_slow(size_t n) {
   return p;
 }
 
-/* The slab block p, or NULL for a large block (then *large is set);
- * anything else is reported for function fn and aborts. */
+/* The slab block p, or NULL for a live large block (then *large is set);
+ * anything else is reported for function fn and aborts. A large block
+ * already freed (parked in the large cache) is a double free: realloc
+ * would free it again. */
 static struct hk_slab *classify(void *ptr, struct hk_large **large, const char *fn) {
   uintptr_t p = (uintptr_t)ptr;
   uint32_t e = (p >> HK_ADDRESS_BITS) ? 0 : hk_region_entry(p);
   if ((e & 3) == HK_KIND_LARGE) {
-    *large = hk_region_header(e);
+    struct hk_large *l = hk_region_header(e);
+    if (ptr != l->user || l->cached) hk_bad_pointer(fn, ptr == l->user ? "double free" : "invalid pointer", ptr);
+    *large = l;
     return NULL;
   }
   struct hk_slab *s = (e & 3) == HK_KIND_SLABS ? hk_block_slab(hk_region_header(e), p) : NULL;
@@ -50,7 +61,7 @@ void hk_free_slow(void *ptr) {
   struct hk_large *large;
   struct hk_slab *s = classify(ptr, &large, "free");
   if (!s) {
-    hk_large_free(large, ptr);
+    hk_large_free(large);
     return;
   }
   struct hk_heap *h = &hk_heap;

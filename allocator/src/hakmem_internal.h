@@ -229,7 +229,7 @@ struct hk_large {
   uint32_t cached_ms;
 };
 void *hk_large_alloc(size_t n, size_t align, int zero);
-void hk_large_free(struct hk_large *l, void *p);
+void hk_large_free(struct hk_large *l); /* l: a live block (the caller checked) */
 /* Grow a large block to n bytes without copying; NULL when it cannot (the caller copies). */
 void *hk_large_grow(struct hk_large *l, size_t n);
 size_t hk_large_usable(struct hk_large *l);

@@ -43,7 +43,8 @@ static struct hk_large *cache_take(size_t need) {
 
 void *hk_large_alloc(size_t n, size_t align, int zero) {
   size_t off = align > HK_PAGE ? align : HK_PAGE;
-  size_t need = off + n + HK_PAGE - 1;
+  /* A zero-byte block still gets a page: its pointer must lie in the mapping. */
+  size_t need = off + (n ? n : 1) + HK_PAGE - 1;
   if (n > PTRDIFF_MAX || need < n) {
     errno = ENOMEM;
     return NULL;
@@ -70,9 +71,7 @@ void *hk_large_alloc(size_t n, size_t align, int zero) {
   return l->user;
 }
 
-void hk_large_free(struct hk_large *l, void *p) {
-  if (l->cached && p == l->user) hk_bad_free("double free", p);
-  if (p != l->user) hk_bad_free("invalid pointer", p);
+void hk_large_free(struct hk_large *l) {
   atomic_fetch_add_explicit(&hk_gstats.large_frees, 1, memory_order_relaxed);
   if (l->user == (char *)l + HK_PAGE) {
     hk_lock(&large_lock);
@@ -102,9 +101,14 @@ void *hk_large_grow(struct hk_large *l, size_t n) {
   need &= ~(HK_PAGE - 1);
   size_t old = l->map_size;
   if (need <= old) return NULL;
+  /* Forget the old range while it is still mapped: once mremap moves it away,
+   * another thread's mmap may get it and set its own entries there. */
+  hk_region_clear(l, old);
   struct hk_large *m = hk_os_grow(l, old, need, HK_REGION_SIZE);
-  if (!m) return NULL;
-  if (m != l) hk_region_clear(l, old);
+  if (!m) {
+    hk_region_set(l, old, HK_KIND_LARGE);
+    return NULL;
+  }
   m->map_size = need;
   m->user = (char *)m + HK_PAGE;
   hk_region_set(m, need, HK_KIND_LARGE);

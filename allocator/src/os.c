@@ -34,11 +34,14 @@ void *hk_os_map(size_t size) {
 }
 
 /* size bytes aligned to align (a power of two >= the page size): map
- * size + align, then unmap the misaligned head and the tail. */
+ * size + align, then unmap the misaligned head and the tail. Without
+ * MAP_NORESERVE, so that the kernel applies its overcommit policy as it does
+ * to glibc's mappings: a request larger than the machine can ever back fails
+ * here with ENOMEM instead of getting the program OOM-killed later. */
 void *hk_os_map_aligned(size_t size, size_t align) {
   size_t span = size + align;
   if (span < size) return NULL;
-  char *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  char *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) return NULL;
   char *aligned = (char *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
   size_t head = (size_t)(aligned - p);

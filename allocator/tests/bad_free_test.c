@@ -1,8 +1,9 @@
 /* Bad free: frees one pointer the allocator did not hand out (or frees a
- * block twice), chosen by the case name. It prints "ptr 0x..." first, so
- * run.sh can check that the allocator aborted with
- * `hakmem: free(): invalid pointer 0x...` (or `double free 0x...`) naming
- * that very address. Reaching the end means the bad free went unnoticed. */
+ * block twice, or gives a bad pointer to realloc or malloc_usable_size),
+ * chosen by the case name. It prints "ptr 0x..." first, so run.sh can check
+ * that the allocator aborted with `hakmem: free(): invalid pointer 0x...`
+ * (or `double free 0x...`, or another function's name) naming that very
+ * address. Reaching the end means the bad pointer went unnoticed. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
@@ -16,10 +17,33 @@ static void announce(const void *p)
     fflush(stdout);
 }
 
+/* Cases "large-*": a bad pointer into a 1 MiB block given to realloc or
+ * malloc_usable_size. Prints "call <function>" for run.sh. */
+static int bad_large_pointer(const char *c)
+{
+    char *p = API(malloc)(1 << 20);
+    memset(p, 1, 1 << 20);
+    int usable = !strcmp(c, "usable-interior");
+    printf("call %s\n", usable ? "malloc_usable_size" : "realloc");
+    if (!strcmp(c, "realloc-freed"))
+        API(free)(p); /* parked in the large cache, still mapped */
+    char *bad = !strcmp(c, "realloc-interior") ? p + 4096 : !strcmp(c, "realloc-interior-grow") ? p + 64
+              : usable ? p + 8192 : !strcmp(c, "realloc-freed") ? p : NULL;
+    if (!bad)
+        return 2;
+    announce(bad);
+    if (usable)
+        printf("malloc_usable_size = %zu\n", API(malloc_usable_size)(OPAQUE(bad)));
+    else
+        printf("realloc = %p\n", API(realloc)(OPAQUE(bad), !strcmp(c, "realloc-interior-grow") ? 8 << 20 : 100000));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const char usage[] =
-        "usage: bad_free_test stack|foreign-mmap|interior|double-tiny|double-mid|double-large\n";
+        "usage: bad_free_test stack|foreign-mmap|interior|double-tiny|double-mid|double-large|\n"
+        "                     large-realloc-interior|large-realloc-interior-grow|large-usable-interior|large-realloc-freed\n";
     if (argc != 2) {
         fputs(usage, stderr);
         return 2;
@@ -40,6 +64,11 @@ int main(int argc, char **argv)
         char *p = API(malloc)(64);
         announce(p + 8);
         API(free)(OPAQUE(p + 8));
+    } else if (!strncmp(c, "large-", 6)) {
+        if (bad_large_pointer(c + 6)) {
+            fputs(usage, stderr);
+            return 2;
+        }
     } else {
         size_t size = !strcmp(c, "double-tiny") ? 32 : !strcmp(c, "double-mid") ? 20000
                     : !strcmp(c, "double-large") ? 1 << 20 : 0;

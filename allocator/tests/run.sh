@@ -132,6 +132,19 @@ run_both leak-cycles 30 "$BIN/leak_cycles_test" -c 100
 run_both rss-return 30 "$BIN/rss_return_test" -m 500 -w 1500
 run_both realloc-grow 20 "$BIN/realloc_grow_test" -m 32
 run_hak realloc-grow-hak 20 "$BIN/realloc_grow_test_hak" -m 32
+# Large blocks: realloc moving blocks while other threads map, zero-byte
+# blocks with big alignments, allocation in late TLS destructors, requests
+# larger than the machine (bad pointers to realloc: bad_free.sh).
+run_both large-realloc-race 60 "$BIN/large_realloc_race_test" -n 40000
+run_both aligned-zero 20 "$BIN/aligned_zero_test"
+run_both exit-rounds-alloc 20 "$BIN/exit_rounds_alloc_test"
+if [ "$(cat /proc/sys/vm/overcommit_memory)" != 1 ]; then
+    run_both overcommit 20 "$BIN/overcommit_test"
+else
+    for t in overcommit-glibc overcommit-preload; do
+        selected $t && skip $t "vm.overcommit_memory is 1: the kernel lets any request succeed, glibc's too"
+    done
+fi
 source "$SRC/madvise_storm.sh"
 source "$SRC/purge_clock.sh"
 source "$SRC/knobs_and_stats.sh"
