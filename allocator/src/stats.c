@@ -12,11 +12,10 @@
 static hk_lock_t stats_lock = HK_LOCK_INIT;
 static int stats_fd = 2;
 
-/* Programs like coreutils close stderr before exit: keep our own copy. */
-void hk_stats_init(void) {
-  int fd = fcntl(2, F_DUPFD_CLOEXEC, 100);
-  if (fd >= 0) stats_fd = fd;
-}
+/* Programs like coreutils close stderr before exit: keep our own copy. If
+ * stderr is closed already, -1: the stats go nowhere rather than into
+ * whatever file the program opens later as fd 2. */
+void hk_stats_init(void) { stats_fd = fcntl(2, F_DUPFD_CLOEXEC, 100); }
 static struct hk_class_stats merged[HK_NUM_CLASSES];
 
 void hk_class_stats_add(struct hk_class_stats *dst, const struct hk_class_stats *src, unsigned n) {

@@ -99,6 +99,23 @@ knob_tests() {
         fi
     fi
 
+        # A program started with stderr closed, that later opens a file of its own
+    # as fd 2: the stats at exit must not land in that file.
+    name=stats-not-into-user-fd2
+    if selected $name; then
+        local user_file=$LOGS/$name.user-file
+        timeout -k 5 20 env HAKMEM_STATS=json LD_PRELOAD="$HAK_SO" /bin/bash -c \
+            'exec 2>"$1"; echo user-line >&2' bash "$user_file" 2>&-
+        local rc=$?
+        if [ $rc -ne 0 ]; then
+            fail $name "bash with HAKMEM_STATS=json exit $rc"
+        elif [ "$(cat "$user_file")" != user-line ]; then
+            fail $name "the program's own fd 2 file holds more than its line: $(head -c 200 "$user_file" | tr '\n' ' ')"
+        else
+            pass $name
+        fi
+    fi
+
     # HAKMEM_MID_REFILL_KB acts: 20000-B blocks, refills counted by the stats.
     name=knobs-mid-refill-acts
     if selected $name; then
@@ -137,7 +154,8 @@ if have_hak; then
     knob_tests
 else
     for t in knobs-quiet-by-default knobs-verbose knobs-set-value knobs-invalid-banana \
-        knobs-invalid-99999999999999 knobs-invalid-keeps-default knobs-mid-refill-acts stats-json stats-text; do
+        knobs-invalid-99999999999999 knobs-invalid-keeps-default knobs-mid-refill-acts stats-json stats-text \
+        stats-not-into-user-fd2; do
         selected $t && skip $t "build/libhakmem.so not built"
     done
 fi
