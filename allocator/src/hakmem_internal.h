@@ -271,6 +271,9 @@ struct hk_global_stats {
 extern struct hk_global_stats hk_gstats;
 void hk_stats_init(void);
 void hk_stats_merge(const struct hk_class_stats *from);
+void hk_stats_lock(void);
+void hk_stats_unlock(void);
+void hk_stats_after_fork_child(void);
 /* dst[i] += src[i] for i < n. */
 void hk_class_stats_add(struct hk_class_stats *dst, const struct hk_class_stats *src, unsigned n);
 #define HK_STATS_ON() (hk_opt[OPT_STATS] != STATS_OFF)

@@ -18,8 +18,10 @@ static _Atomic int atfork_done;
 
 static void heap_key_destructor(void *arg) { hk_heap_exit(arg); }
 
-/* Locks are taken in one order: heaps, pool, large. */
+/* Locks are taken in one order: stats (printing takes heaps under it),
+ * heaps, pool, large. */
 static void fork_prepare(void) {
+  hk_stats_lock();
   hk_heaps_lock();
   hk_pool_lock();
   hk_large_lock();
@@ -29,12 +31,14 @@ static void fork_parent(void) {
   hk_large_unlock();
   hk_pool_unlock();
   hk_heaps_unlock();
+  hk_stats_unlock();
 }
 
 static void fork_child(void) {
   hk_large_after_fork_child();
   hk_pool_after_fork_child();
   hk_heaps_after_fork_child(&hk_heap);
+  hk_stats_after_fork_child();
 }
 
 void hk_process_init(void) {

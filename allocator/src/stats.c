@@ -31,6 +31,10 @@ void hk_class_stats_add(struct hk_class_stats *dst, const struct hk_class_stats 
   }
 }
 
+void hk_stats_lock(void) { hk_lock(&stats_lock); }
+void hk_stats_unlock(void) { hk_unlock(&stats_lock); }
+void hk_stats_after_fork_child(void) { hk_lock_reset(&stats_lock); }
+
 void hk_stats_merge(const struct hk_class_stats *from) {
   hk_lock(&stats_lock);
   hk_class_stats_add(merged, from, HK_NUM_CLASSES);

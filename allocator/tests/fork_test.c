@@ -3,7 +3,12 @@
  * blocks the parent's threads held at the fork (checking their payload),
  * allocates and frees a lot across all tiers, starts a thread that does the
  * same, and exits 0. A child that is not done within the timeout counts as
- * a deadlock and is killed. Exit status 0 only when every child succeeded. */
+ * a deadlock and is killed. Exit status 0 only when every child succeeded.
+ * -s adds two threads that keep the allocator's statistics busy: one calls
+ * malloc_stats() without pause, one starts short threads (an exiting thread
+ * merges its counters under HAKMEM_STATS); a child then prints statistics
+ * at exit while one of them may have held the stats lock at the fork. Its
+ * output is large: run it with stderr sent to /dev/null. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
@@ -55,6 +60,32 @@ static void *busy(void *arg)
         payload_fill(p, size, size);
         s->size = size;
         atomic_store_explicit(&s->p, p, memory_order_release);
+    }
+    return NULL;
+}
+
+static void *stats_printer(void *unused)
+{
+    (void)unused;
+    while (!atomic_load_explicit(&stop, memory_order_relaxed))
+        malloc_stats();
+    return NULL;
+}
+
+static void *short_thread(void *unused)
+{
+    (void)unused;
+    API(free)(API(malloc)(64));
+    return NULL;
+}
+
+static void *thread_starter(void *unused)
+{
+    (void)unused;
+    while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+        pthread_t tid;
+        if (pthread_create(&tid, NULL, short_thread, NULL) == 0)
+            pthread_join(tid, NULL);
     }
     return NULL;
 }
@@ -137,11 +168,28 @@ static int wait_with_timeout(pid_t pid, int timeout_ms)
 
 int main(int argc, char **argv)
 {
-    static const char usage[] = "usage: fork_test [-f forks]\n";
-    long forks = parse_only_option(argc, argv, 'f', 10, usage);
-    pthread_t tids[BUSY_THREADS];
+    static const char usage[] = "usage: fork_test [-f forks] [-s]\n";
+    long forks = 10;
+    int with_stats = 0, opt;
+    while ((opt = getopt(argc, argv, "f:s")) != -1) {
+        switch (opt) {
+        case 'f': forks = parse_count(optarg, usage); break;
+        case 's': with_stats = 1; break;
+        default: fputs(usage, stderr); return 2;
+        }
+    }
+    if (optind != argc) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    pthread_t tids[BUSY_THREADS + 2];
+    int nthreads = BUSY_THREADS;
     for (int t = 0; t < BUSY_THREADS; t++)
         pthread_create(&tids[t], NULL, busy, (void *)(intptr_t)t);
+    if (with_stats) {
+        pthread_create(&tids[nthreads++], NULL, stats_printer, NULL);
+        pthread_create(&tids[nthreads++], NULL, thread_starter, NULL);
+    }
     int failed = 0;
     for (long round = 0; round < forks; round++) {
         nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
@@ -156,22 +204,22 @@ int main(int argc, char **argv)
             exit(child_main((int)round));
         int status = wait_with_timeout(pid, CHILD_TIMEOUT_MS);
         if (status == -1) {
-            fprintf(stderr, "fork_test: child %ld hung for %d ms (deadlock after fork?)\n", round,
+            printf("fork_test: child %ld hung for %d ms (deadlock after fork?)\n", round,
                     CHILD_TIMEOUT_MS);
             failed++;
             break; /* one deadlock says it all; do not wait for more */
         } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            fprintf(stderr, "fork_test: child %ld ended with %s %d\n", round,
+            printf("fork_test: child %ld ended with %s %d\n", round,
                     WIFSIGNALED(status) ? "signal" : "exit code",
                     WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
             failed++;
         }
     }
     atomic_store(&stop, true);
-    for (int t = 0; t < BUSY_THREADS; t++)
+    for (int t = 0; t < nthreads; t++)
         pthread_join(tids[t], NULL);
     unsigned long damaged = atomic_load(&parent_damaged);
     printf("fork_test (%s): %ld forks of a %d-thread process, %d children failed, %lu parent blocks damaged\n",
-           API_NAME, forks, BUSY_THREADS + 1, failed, damaged);
+           API_NAME, forks, nthreads + 1, failed, damaged);
     return failed || damaged ? 1 : 0;
 }

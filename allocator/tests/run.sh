@@ -105,6 +105,8 @@ run_hak stress-asan-ubsan 120 env ASAN_OPTIONS="halt_on_error=1 detect_leaks=0" 
 
 # --- fork from a multithreaded process ---------------------------------------
 run_both fork 60 "$BIN/fork_test" -f 10
+# With statistics busy in other threads (HAKMEM_STATS=1): output is large, so stderr goes to /dev/null.
+run_both fork-stats 60 /bin/sh -c 'exec "$@" 2>/dev/null' sh env HAKMEM_STATS=1 "$BIN/fork_test" -f 30 -s
 
 # --- hazards of the research record ------------------------------------------
 # Init recursion: first mallocs from constructors, pthread_create, stdio, dlsym.
