@@ -173,7 +173,7 @@ struct hk_heap {
   struct hk_slab *spare;      /* Pool TLS: unformatted slabs of this thread's mid chunks */
   uint32_t arena_chunks;      /* mid chunks mapped so far: drives chunk growth */
   int state;
-  int exits;                  /* destructor rounds run */
+  int exits;                  /* thread-exit destructor rounds run (init.c) */
   struct hk_heap *next, *prev; /* registry of live heaps */
   struct hk_class_stats stats[HK_NUM_CLASSES];
 };

@@ -5,6 +5,7 @@
  * libc is initialised: init reads knobs without allocating and calls nothing
  * that allocates until hk_initialized is set, so that a recursive call from
  * pthread_atfork or pthread_setspecific finds a working allocator. */
+#include <limits.h>
 #include <pthread.h>
 
 #include "hakmem_internal.h"
@@ -16,7 +17,16 @@ static hk_lock_t init_lock = HK_LOCK_INIT;
 static pthread_key_t heap_key;
 static _Atomic int atfork_done;
 
-static void heap_key_destructor(void *arg) { hk_heap_exit(arg); }
+/* glibc calls key destructors in up to PTHREAD_DESTRUCTOR_ITERATIONS rounds,
+ * each for the keys still set. Ours sets its key again so that it runs in
+ * every round and h->exits counts glibc's rounds: a later destructor that
+ * allocates reactivates the heap only while another round will exit it
+ * again (hk_heap_activate); after the last round the thread goes unowned. */
+static void heap_key_destructor(void *arg) {
+  struct hk_heap *h = arg;
+  hk_heap_exit(h);
+  if (++h->exits < PTHREAD_DESTRUCTOR_ITERATIONS) pthread_setspecific(heap_key, h);
+}
 
 /* Locks are taken in one order: stats (printing takes heaps under it),
  * heaps, pool, large. */

@@ -2,6 +2,7 @@
  * exit path (pthread key destructor) that hands everything back, and the
  * registry of live heaps (stats, fork). The heap is static TLS, zero at
  * thread start, so the first call of any thread needs no allocation. */
+#include <limits.h>
 #include <string.h>
 
 #include "hakmem_internal.h"
@@ -10,9 +11,6 @@ __thread struct hk_heap hk_heap HK_TLS;
 
 static hk_lock_t heaps_lock = HK_LOCK_INIT;
 static struct hk_heap *heaps;
-
-/* glibc runs key destructors up to PTHREAD_DESTRUCTOR_ITERATIONS rounds. */
-#define MAX_EXIT_ROUNDS 4
 
 static void registry_add(struct hk_heap *h) {
   hk_lock(&heaps_lock);
@@ -34,7 +32,7 @@ static void registry_remove_locked(struct hk_heap *h) {
 int hk_heap_activate(struct hk_heap *h) {
   hk_process_init(); /* may allocate through us, which activates h */
   if (h->state == HEAP_ACTIVE) return 1;
-  if (h->state == HEAP_EXITED && h->exits >= MAX_EXIT_ROUNDS) return 0;
+  if (h->state == HEAP_EXITED && h->exits >= PTHREAD_DESTRUCTOR_ITERATIONS) return 0;
   for (unsigned cls = 0; cls < HK_NUM_CLASSES; cls++) h->cache[cls].cap = HK_STATS_ON() ? 0 : hk_cache_cap[cls];
   registry_add(h);
   h->state = HEAP_ACTIVE;
@@ -81,7 +79,6 @@ void hk_heap_exit(struct hk_heap *h) {
   registry_remove_locked(h);
   hk_unlock(&heaps_lock);
   h->state = HEAP_EXITED;
-  h->exits++;
 }
 
 void hk_heaps_lock(void) { hk_lock(&heaps_lock); }

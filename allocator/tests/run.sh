@@ -125,6 +125,7 @@ else
         selected $t && skip $t "build/libhakmem.so not built"
     done
 fi
+run_both late-destructor 20 "$BIN/late_destructor_test"
 run_both thread-generations 30 "$BIN/thread_generations_test" -g 200 -t 2
 run_both slab-reuse-race 30 "$BIN/slab_reuse_race_test" -p 120
 run_hak slab-reuse-race-hak 30 "$BIN/slab_reuse_race_test_hak" -p 120
