@@ -26,7 +26,8 @@ options (LIST = comma-separated; also accepted as --option=value):
   --out DIR            where <run-id>/ goes (default: results)
   --timeout SECONDS    kill and record as timeout a run longer than this (default: 120)
   --no-strace          skip the syscall counts
-  --no-perf            skip perf stat and the cachegrind branch-miss simulation
+  --no-perf            skip perf stat, the cachegrind branch-miss simulation and the
+                       callgrind allocator cost per call
   --pin[=CPUS]         pin each run to CPUs (default: the first T CPUs for a run with T threads)
   --help               this text
 EOF
@@ -96,7 +97,7 @@ for p in $required; do
 done
 have strace || { say "strace is missing (Debian package strace): no syscall counts"; matrix_args+=(--no-strace); }
 have linux-perf || say "perf is missing (Debian package linux-perf): perf.csv marks every event unsupported"
-have valgrind || say "valgrind is missing (Debian package valgrind): no simulated branch misses"
+have valgrind || say "valgrind is missing (Debian package valgrind): no simulated branch misses, no allocator cost per call"
 report=1
 have python3-matplotlib || { say "matplotlib is missing (Debian package python3-matplotlib): no figures or report"; report=0; }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Run the benchmark matrix (allocators x workloads x threads x reps) and write results/<run-id>/.
 
-Outputs: runs.csv (one row per timed run), syscalls.csv (strace -f -c), perf.csv (perf stat, and
-cachegrind's simulated branch misses where the machine cannot count them), summary.csv, meta.json,
+Outputs: runs.csv (one row per timed run), syscalls.csv (strace -f -c), perf.csv (perf stat,
+cachegrind's simulated branch misses where the machine cannot count them, callgrind's allocator cost
+per malloc and per free), summary.csv, meta.json,
 failures.log (stderr of failed runs, if any). results/latest points at the newest run.
 Exit status: 0 when the matrix ran (failed runs are data, recorded with their status), 1 on a
 harness error, 2 on a bad flag, 130 when interrupted (what was measured is kept)."""
@@ -13,7 +14,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from hakbench import allocators, matrix, meta, summary, workloads  # noqa: E402
+from hakbench import alloc_cost, allocators, matrix, meta, summary, workloads  # noqa: E402
 
 DEFAULT_REPS = 5
 QUICK_REPS = 3
@@ -23,6 +24,15 @@ DEFAULT_THREADS = [1, 2]
 def _list(text):
     """Comma-separated names, each once, in the order given."""
     return list(dict.fromkeys(w for w in text.split(",") if w))
+
+
+def _workloads(text):
+    names = _list(text)
+    unknown = [w for w in names if w not in workloads.NAMES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError("unknown workload(s) %s (known: %s)" % (
+            ",".join(unknown) or "(none given)", ",".join(workloads.NAMES)))
+    return names
 
 
 def _threads(text):
@@ -77,7 +87,7 @@ def parser():
                    help="comma-separated allocators (default: %s)" % ",".join(allocators.DEFAULT_ORDER))
     p.add_argument("--allocator", type=_key_value, action="append", default=[], metavar="NAME=/path/lib.so",
                    help="add an allocator preloaded from a shared library (repeatable)")
-    p.add_argument("--workloads", type=_list, default=list(workloads.NAMES), metavar="LIST",
+    p.add_argument("--workloads", type=_workloads, default=list(workloads.NAMES), metavar="LIST",
                    help="comma-separated workloads (default: %s)" % ",".join(workloads.NAMES))
     p.add_argument("--threads", type=_threads, default=DEFAULT_THREADS, metavar="LIST",
                    help="thread counts for the multithreaded workloads (default: 1,2); "
@@ -96,22 +106,19 @@ def parser():
     p.add_argument("--run-id", metavar="ID", help="name of the run directory (default: UTC time + git sha)")
     p.add_argument("--no-strace", action="store_true", help="skip the strace runs (no syscalls.csv rows)")
     p.add_argument("--no-perf", action="store_true",
-                   help="skip the perf stat and cachegrind runs (no perf.csv rows)")
+                   help="skip the perf stat, cachegrind and callgrind runs (no perf.csv rows)")
     p.add_argument("--pin", nargs="?", const="auto", type=lambda t: t if t == "auto" else _cpus(t),
                    metavar="CPUS", help="pin every run to CPUs: given (e.g. 0-1), or the first T usable CPUs "
                                         "for a run with T threads")
     p.add_argument("--timeout", type=_positive(float), default=120.0, metavar="SECONDS",
                    help="kill a run after this long and record it as timeout (default: 120; "
-                        "cachegrind runs get %dx)" % matrix.CACHEGRIND_TIMEOUT_FACTOR)
+                        "cachegrind and callgrind runs get %dx)" % matrix.CACHEGRIND_TIMEOUT_FACTOR)
     return p
 
 
 def main(argv):
     p = parser()
     args = p.parse_args(argv[1:])
-    unknown = [w for w in args.workloads if w not in workloads.NAMES]
-    if unknown or not args.workloads:
-        p.error("unknown workload(s) %s (known: %s)" % (",".join(unknown) or "(none given)", ",".join(workloads.NAMES)))
     extra = dict(args.allocator)
     try:
         resolved = allocators.resolve(args.allocators, extra, log=lambda m: print(m, file=sys.stderr))
@@ -152,6 +159,9 @@ def main(argv):
         print("run_matrix.py: %s" % e, file=sys.stderr)
         return 1
     print(summary.format_table(rows))
+    costs = alloc_cost.format_table(rows)
+    if costs:
+        print(costs)
     print("results: %s" % cfg.run_dir)
     return 130 if m.interrupted else 0
 

@@ -5,11 +5,11 @@ import sys
 import tempfile
 import time
 
-from . import counters, csvfiles, meta, proc, schema, summary, syscalls, workloads
+from . import alloc_cost, callgrind, counters, csvfiles, meta, proc, schema, summary, syscalls, workloads
 from .progress import Progress
 
 SEED = 42
-CACHEGRIND_TIMEOUT_FACTOR = 10  # cachegrind simulates every instruction
+CACHEGRIND_TIMEOUT_FACTOR = 10  # cachegrind and callgrind simulate every instruction
 
 
 class Config:
@@ -57,6 +57,7 @@ class Matrix:
         self.perf_support = counters.probe_perf() if config.perf else {}
         self.fallback_branches = config.perf and not self.perf_support.get("branch-misses") \
             and counters.valgrind_available()
+        self.do_alloc_cost = config.perf and counters.valgrind_available()
         self.interrupted = False
 
     # ---- one run of each kind -------------------------------------------------------------
@@ -169,6 +170,22 @@ class Matrix:
             self._perf_row(workload, threads, alloc, event, counts[event], ops, counters.SOURCE_CACHEGRIND)
         return "ok, %.3f simulated branch misses per op" % (counts["branch-misses"] / ops)
 
+    def callgrind_run(self, workload, threads, alloc):
+        cmd = workloads.command(workload, threads, "tiny", SEED)
+        outcome, text = self._tool_run("callgrind", lambda f: callgrind.command(cmd, f), workload, threads,
+                                       alloc, self._env(alloc), self.cfg.timeout * CACHEGRIND_TIMEOUT_FACTOR)
+        if outcome.status != schema.STATUS_OK:
+            return outcome.status + ", no allocator cost rows"
+        try:
+            cost = alloc_cost.measure_text(text, cmd, alloc.path)
+        except ValueError as e:
+            return "allocator cost not attributed (%s), no rows" % e
+        for event, value, per_op in cost.rows():
+            self.perf_csv.write(dict(self._key(workload, alloc, threads), event=event, value=value, per_op=per_op,
+                                     source=alloc_cost.SOURCE))
+        return "ok, %.1f instructions per malloc, %.1f per free" % (
+            cost.per_call("malloc", "instructions"), cost.per_call("free", "instructions"))
+
     # ---- the whole matrix -----------------------------------------------------------------
 
     def _plan(self):
@@ -180,6 +197,8 @@ class Matrix:
             plan["perf"] = n_cells
         if self.fallback_branches:
             plan["cachegrind"] = n_cells
+        if self.do_alloc_cost:
+            plan["callgrind"] = n_cells
         return plan
 
     def _prepare_dir(self):
@@ -206,6 +225,8 @@ class Matrix:
         if self.cfg.perf and not self.perf_support.get("branch-misses"):
             self.log("branch misses: %s" % ("simulated by cachegrind on the tiny profile" if self.fallback_branches
                                             else "valgrind is not installed, no fallback"))
+        if self.cfg.perf and not self.do_alloc_cost:
+            self.log("valgrind is not installed: no allocator cost per call (callgrind)")
 
     def run(self):
         """Measure everything; return the summary rows. Ctrl-C (or SIGTERM) stops the measuring,
@@ -219,7 +240,8 @@ class Matrix:
                     "pin": sorted(cfg.pin) if isinstance(cfg.pin, set) else cfg.pin,
                     "strace": self.do_strace,
                     "perf": cfg.perf and counters.perf_available(),
-                    "cachegrind_branch_fallback": self.fallback_branches}
+                    "cachegrind_branch_fallback": self.fallback_branches,
+                    "callgrind_alloc_cost": self.do_alloc_cost}
         info = meta.collect(cfg.run_id, cfg.argv, cfg.profile, cfg.allocators + cfg.skipped, cfg.hakmem_env, cfg.other_env,
                             self.perf_support, settings)
         meta_path = os.path.join(run_dir, "meta.json")
@@ -241,7 +263,8 @@ class Matrix:
                             rep, cfg.reps, workload, threads, alloc.name), _fmt_result(outcome))
                 summary.write(run_dir)
             extra = [("strace", self.strace_run, self.do_strace), ("perf", self.perf_run, cfg.perf),
-                     ("cachegrind", self.cachegrind_run, self.fallback_branches)]
+                     ("cachegrind", self.cachegrind_run, self.fallback_branches),
+                     ("callgrind", self.callgrind_run, self.do_alloc_cost)]
             for kind, measure, wanted in extra:
                 if not wanted:
                     continue

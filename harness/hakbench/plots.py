@@ -368,8 +368,10 @@ def syscalls(data, workload, colours, out_dir):
                   + _no_counts_note(data, allocs, "strace counts"))
 
 
-def _per_workload_grid(data, name, title, ylabel, bar_of, colours, out_dir, log=False, value_fmt=None):
-    """One panel per workload (groups = thread counts); a shared legend right of the first row."""
+def _per_workload_grid(data, name, title, ylabel, bar_of, colours, out_dir, log=False, value_fmt=None,
+                       groups_of=None):
+    """One panel per workload, groups_of(workload) -> [(label, key)] its groups of bars, bar_of(workload,
+    allocator, key) -> Bar (default groups: the thread counts); a shared legend right of the first row."""
     workloads = [w for w in data.workloads() if _workload_allocators(data, w)]
     if not workloads:
         raise Skip("no summary rows")
@@ -379,9 +381,9 @@ def _per_workload_grid(data, name, title, ylabel, bar_of, colours, out_dir, log=
                              squeeze=False)
     placed = []
     for ax, workload in zip(axes.flat, workloads):
-        threads, labels = _threads_groups(data, workload)
-        by_label = dict(zip(labels, threads))
-        placed += grouped_bars(ax, labels, _workload_allocators(data, workload), colours,
+        groups = groups_of(workload) if groups_of else [(threads_label(t), t) for t in data.threads_of(workload)]
+        by_label = dict(groups)
+        placed += grouped_bars(ax, list(by_label), _workload_allocators(data, workload), colours,
                      lambda alloc, label, w=workload: bar_of(w, alloc, by_label[label]), log=log,
                      value_fmt=value_fmt)
         ax.set_title(workload, fontsize=10)
@@ -453,6 +455,35 @@ def branch_misses(data, colours, out_dir):
     return Figure("branch_misses", title, caption)
 
 
+def alloc_cost(data, colours, out_dir):
+    _need_summary(data)
+    if not any(r["instructions_per_malloc"] is not None for r in data.summary):
+        raise Skip("no allocator cost in this run (callgrind not run: --no-perf, or valgrind missing)")
+
+    def groups_of(workload):
+        threads = data.threads_of(workload)
+        return [(fn if len(threads) == 1 else "%s, %s" % (fn, threads_label(t)), (t, fn))
+                for t in threads for fn in ("malloc", "free")]
+
+    def bar_of(workload, alloc, key):
+        threads, fn = key
+        row = data.summary_cell(workload, alloc, threads)
+        if row is None:
+            return None
+        return Bar(row["instructions_per_" + fn], note=None if row["instructions_per_" + fn] is not None
+                   else "not measured")
+
+    title = "Allocator instructions per malloc and per free"
+    _per_workload_grid(data, "alloc_cost", title + " (callgrind, tiny profile)", "instructions per call", bar_of,
+                       colours, out_dir, value_fmt=lambda v: "%.1f" % v, groups_of=groups_of)
+    return Figure("alloc_cost", title,
+                  "Instructions executed inside malloc and inside free per call, counted by callgrind on the tiny "
+                  "profile: the allocator's library and the libc functions and syscalls it calls (for glibc, "
+                  "what lies under libc's malloc and free), without the driver's own work. Deterministic for "
+                  "the single-threaded count-bound workloads; the report's table adds the simulated D1 and LL "
+                  "data misses per call.")
+
+
 def render_all(data, out_dir):
     """Draw every figure the data allows into out_dir. Returns (figures, skipped) where skipped is a
     list of (figure name, reason)."""
@@ -464,7 +495,8 @@ def render_all(data, out_dir):
         if len(data.threads_of(w)) > 1:
             jobs.append(("scaling_" + w, scaling, (w,)))
         jobs.append(("syscalls_" + w, syscalls, (w,)))
-    jobs += [("page_faults", page_faults, ()), ("peak_rss", peak_rss, ()), ("branch_misses", branch_misses, ())]
+    jobs += [("page_faults", page_faults, ()), ("peak_rss", peak_rss, ()), ("branch_misses", branch_misses, ()),
+             ("alloc_cost", alloc_cost, ())]
     figures, skipped = [], []
     for name, draw, args in jobs:
         try:

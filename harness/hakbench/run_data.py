@@ -14,6 +14,8 @@ from .workloads import NAMES
 TEXT_COLUMNS = {"run_id", "workload", "allocator", "params", "status", "syscall", "event", "source",
                 "best_peer", "branch_misses_source"}
 INT_COLUMNS = {"threads", "rep", "exit_code", "runs", "ok_runs"}
+# Columns added after runs were committed (results/reference): a file without them reads them as empty.
+LATER_COLUMNS = set(schema.ALLOC_COST)
 
 FILES = {"runs": ("runs.csv", schema.RUNS), "syscalls": ("syscalls.csv", schema.SYSCALLS),
          "perf": ("perf.csv", schema.PERF), "summary": ("summary.csv", schema.SUMMARY)}
@@ -51,14 +53,14 @@ class RunData:
         if header is None:
             self.notes.append("%s is missing" % filename)
             return None
-        absent = [c for c in columns if c not in header]
+        absent = [c for c in columns if c not in header and c not in LATER_COLUMNS]
         if absent:
             self.notes.append("%s lacks columns %s: ignored" % (filename, ", ".join(absent)))
             return None
         rows = []
         for line_no, raw in enumerate(csvfiles.read_rows(path), start=2):
             try:
-                rows.append({c: _convert(c, raw[c]) for c in columns})
+                rows.append({c: _convert(c, raw.get(c)) for c in columns})
             except (TypeError, ValueError):
                 self.notes.append("%s line %d is malformed: skipped" % (filename, line_no))
         return rows

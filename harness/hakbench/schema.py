@@ -7,15 +7,21 @@ RUNS = ["run_id", "workload", "allocator", "threads", "params", "rep", "status",
 SYSCALLS = ["run_id", "workload", "allocator", "threads", "syscall", "calls"]
 
 # source: "perf" (counted by perf stat), "unsupported" (value empty: the machine cannot count it),
-# "cachegrind" (simulated by valgrind on a reduced-size run; per_op is then what matters).
+# "cachegrind" (simulated by valgrind on a reduced-size run; per_op is then what matters),
+# "callgrind" (allocator cost, see alloc_cost.py: events malloc_* and free_* with per_op per call of that
+# function, *_calls with per_op empty, driver_instructions per op of the driver's own code).
 PERF = ["run_id", "workload", "allocator", "threads", "event", "value", "per_op", "source"]
+
+# Allocator cost per call from callgrind (alloc_cost.py); empty when not measured.
+ALLOC_COST = ["instructions_per_malloc", "instructions_per_free", "d1_misses_per_malloc", "d1_misses_per_free",
+              "ll_misses_per_malloc", "ll_misses_per_free", "driver_instructions_per_op"]
 
 SUMMARY = ["run_id", "workload", "allocator", "threads", "runs", "ok_runs",
            "median_ops_per_sec", "min_ops_per_sec", "max_ops_per_sec",
            "ratio_vs_system", "ratio_vs_best_peer", "best_peer",
            "median_max_rss_kb", "median_minor_faults",
            "mmap", "munmap", "madvise", "mprotect", "brk", "mremap", "total_syscalls",
-           "branch_misses_per_op", "branch_misses_source"]
+           "branch_misses_per_op", "branch_misses_source"] + ALLOC_COST
 
 # Syscalls always reported in syscalls.csv (0 when strace saw none), plus a "total" row.
 KEY_SYSCALLS = ["mmap", "munmap", "madvise", "mprotect", "brk", "mremap"]

@@ -2,7 +2,7 @@
 import os
 import statistics
 
-from . import csvfiles, schema, workloads
+from . import alloc_cost, csvfiles, schema, workloads
 from .counters import SOURCE_CACHEGRIND, SOURCE_PERF, SOURCE_UNSUPPORTED
 
 
@@ -77,6 +77,7 @@ def summarize(runs, syscalls=(), perf=()):
                 "total_syscalls": counts.get("total"),
                 "branch_misses_per_op": per_op, "branch_misses_source": source,
             }
+            row.update(alloc_cost.summary_columns(events.get(key, [])))
             for name in schema.KEY_SYSCALLS:
                 row[name] = counts.get(name, 0) if counts else None
             rows.append(row)

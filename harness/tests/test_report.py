@@ -269,6 +269,55 @@ class PartialRunTest(RunDirCase):
         self.assertTrue(os.path.exists(os.path.join(self.plots_dir, "throughput_larson.png")))
 
 
+class AllocCostReportTest(RunDirCase):
+    """The allocator cost per call (callgrind columns of summary.csv): a table in the report and a figure;
+    a summary.csv written before those columns existed still reads."""
+
+    COST = {"system": (64.6, 102.8), "jemalloc": (30.7, 37.5), "hakmem": (21.0, 46.0)}  # per malloc, per free
+
+    def rewrite_summary(self, change):
+        path = os.path.join(self.run_dir, "summary.csv")
+        with open(path, newline="") as f:
+            rows = list(csv.DictReader(f))
+        columns = change(rows)
+        _write_csv(path, columns, rows)
+
+    def test_table_and_figure_of_the_measured_cells(self):
+        def add_costs(rows):
+            for row in rows:
+                if row["workload"] == "random_mixed":
+                    row["instructions_per_malloc"], row["instructions_per_free"] = self.COST[row["allocator"]]
+                    row.update(d1_misses_per_malloc=0.25, ll_misses_per_free=0.0125, driver_instructions_per_op=116.5)
+            return schema.SUMMARY
+        self.rewrite_summary(add_costs)
+        code, _ = run_report(self.run_dir, "--plots-dir", self.plots_dir)
+        self.assertEqual(code, 0)
+        text = self.report_text()
+        self.assertIn("## Allocator cost per call", text)
+        shown = [r for r in table_rows(text, "workload") if "instr/malloc" in r]
+        self.assertEqual([(r["allocator"].strip("*"), r["instr/malloc"], r["instr/free"]) for r in shown],
+                         [(a, "%.1f" % m, "%.1f" % f) for a, (m, f) in self.COST.items()])
+        self.assertEqual((shown[0]["D1 misses/malloc"], shown[0]["LL misses/free"], shown[0]["D1 misses/free"]),
+                         ("0.250", "0.0125", "–"))
+        with open(os.path.join(self.plots_dir, "alloc_cost.svg")) as f:
+            svg = f.read()
+        for value in ("21.0", "46.0", "102.8"):
+            self.assertIn(value, svg)
+
+    def test_no_costs_no_section_and_a_reason_for_the_figure(self):
+        code, out = run_report(self.run_dir, "--plots-dir", self.plots_dir)
+        self.assertEqual(code, 0)
+        self.assertNotIn("Allocator cost per call", self.report_text())
+        self.assertIn("skipped figure alloc_cost: no allocator cost in this run", out)
+
+    def test_summary_written_before_the_cost_columns_still_reads(self):
+        self.rewrite_summary(lambda rows: [c for c in schema.SUMMARY if c not in schema.ALLOC_COST])
+        data = RunData(self.run_dir)
+        self.assertEqual(data.notes, [])
+        self.assertEqual(len(data.summary), len(SUMMARY_ROWS))
+        self.assertIsNone(data.summary[0]["instructions_per_malloc"])
+
+
 class CommandLineTest(unittest.TestCase):
     def test_bad_flag_exits_2_with_usage(self):
         child = subprocess.run([PYTHON, REPORT, "--no-such-flag", "x"], capture_output=True, text=True)

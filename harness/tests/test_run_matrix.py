@@ -149,6 +149,14 @@ class MatrixRunTest(unittest.TestCase):
             self.assertGreater(int(by_source["cachegrind"]["branches"]["value"]), int(misses["value"]))
             summary = read_csv(self.file("summary.csv"))[0]
             self.assertEqual(summary["branch_misses_source"], "cachegrind")
+        if counters.valgrind_available():   # allocator cost per call from callgrind
+            cost = by_source["callgrind"]
+            self.assertEqual(cost["malloc_calls"]["value"], cost["free_calls"]["value"])
+            for event in ("malloc_instructions", "free_instructions", "driver_instructions"):
+                self.assertGreater(float(cost[event]["per_op"]), 5, event)
+            summary = read_csv(self.file("summary.csv"))[0]
+            self.assertEqual(float(summary["instructions_per_malloc"]), float(cost["malloc_instructions"]["per_op"]))
+            self.assertIn("allocator cost per call", done.stdout)
 
         self.assertEqual(meta["run_id"], "t")
         self.assertEqual(meta["profile"], "tiny")
