@@ -12,7 +12,10 @@
  * and is reused here at once; if the cache overflows, the flush sends it to
  * its slab's remote list. Checking the owner here instead cost 3-6% more
  * instructions per op, and with half the frees cross-thread it halved the
- * speed and tripled the peak RSS (mid_large_mt --cross-free=0.5). */
+ * speed and tripled the peak RSS (mid_large_mt --cross-free=0.5).
+ * Double frees: free compares the block's mark (hk_free_mark) with the
+ * segment address it already holds in a register, and malloc clears the
+ * mark: one store each, the block's line is touched anyway. */
 #ifndef HAKMEM_ALLOC_FAST_H
 #define HAKMEM_ALLOC_FAST_H
 
@@ -25,6 +28,7 @@ static inline __attribute__((always_inline)) void *hk_malloc_inline(size_t n) {
     if (likely(p != NULL)) {
       c->head = *(void **)p;
       c->count--;
+      *hk_free_mark(p) = NULL;
       return p;
     }
   }
@@ -36,10 +40,12 @@ static inline __attribute__((always_inline)) void hk_free_inline(void *ptr) {
   if (likely(((p - 1) >> HK_ADDRESS_BITS) == 0)) { /* not NULL, not beyond user space */
     uint32_t e = hk_region_entry(p);
     if (likely((e & 3) == HK_KIND_SLABS)) {
-      struct hk_slab *s = hk_block_slab((struct hk_segment *)hk_region_header(e), p);
+      struct hk_segment *seg = hk_region_header(e);
+      struct hk_slab *s = hk_block_slab(seg, p);
       if (likely(s != NULL)) {
         struct hk_tcache *c = &hk_heap.cache[s->cls];
-        if (likely(c->count < c->cap && ptr != c->head)) {
+        if (likely(c->count < c->cap && *hk_free_mark(ptr) != seg)) {
+          *hk_free_mark(ptr) = seg;
           *(void **)ptr = c->head;
           c->head = ptr;
           c->count++;

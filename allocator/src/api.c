@@ -30,11 +30,13 @@ void *hk_malloc_slow(size_t n) {
     c->head = *(void **)p;
     c->count--;
     if (stats) st->cache_hits++;
+    *hk_free_mark(p) = NULL;
     return p;
   }
   if (stats) st->cache_misses++;
   p = hk_refill_alloc(h, cls);
-  if (!p) errno = ENOMEM;
+  if (p) *hk_free_mark(p) = NULL;
+  else errno = ENOMEM;
   return p;
 }
 
@@ -64,6 +66,8 @@ void hk_free_slow(void *ptr) {
     hk_large_free(large);
     return;
   }
+  if (*hk_free_mark(ptr) == hk_slab_segment(s)) hk_check_double_free(&hk_heap, s, ptr);
+  *hk_free_mark(ptr) = hk_slab_segment(s);
   struct hk_heap *h = &hk_heap;
   if (unlikely(h->state != HEAP_ACTIVE) && !hk_heap_activate(h)) { /* can no longer cache */
     hk_slab_free_run(NULL, s, ptr, ptr, 1);
@@ -76,7 +80,6 @@ void hk_free_slow(void *ptr) {
     if (owner != h && owner != NULL) h->stats[cls].remote_frees++; /* NULL: detached, owner unknown */
   }
   struct hk_tcache *c = &h->cache[cls];
-  if (ptr == c->head) hk_bad_free("double free", ptr);
   *(void **)ptr = c->head;
   c->head = ptr;
   if (++c->count > hk_cache_cap[cls]) hk_cache_flush(h, cls, hk_cache_cap[cls] / 2);

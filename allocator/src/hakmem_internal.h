@@ -143,6 +143,13 @@ static inline struct hk_slab *hk_slab_of(void *p) {
   return &seg->slabs[((uintptr_t)p - (uintptr_t)seg) >> seg->slab_shift];
 }
 
+/* Double-free mark: a block that is free (in a thread cache or on its slab's
+ * lists) holds the address of its segment in its second word; malloc clears
+ * the word when it hands the block out. A free finding the mark has
+ * hk_check_double_free confirm it (the program may have stored that value). */
+static inline void **hk_free_mark(void *p) { return (void **)p + 1; }
+void hk_check_double_free(struct hk_heap *h, struct hk_slab *s, void *p);
+
 struct hk_segment *hk_segment_map(size_t size, unsigned slab_shift);
 void hk_segment_unmap(struct hk_segment *seg);
 void hk_slab_format(struct hk_slab *s, unsigned cls, struct hk_heap *owner);

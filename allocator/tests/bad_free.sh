@@ -33,7 +33,12 @@ bad_free_case() {
     fi
 }
 
-for kind in stack foreign-mmap interior double-tiny double-mid double-large \
+for kind in stack foreign-mmap interior \
     large-realloc-interior large-realloc-interior-grow large-usable-interior large-realloc-freed; do
     bad_free_case $kind
+done
+for size in tiny mid large; do
+    for variant in "" -nonadjacent -flushed; do
+        bad_free_case double-$size$variant
+    done
 done

@@ -3,7 +3,13 @@
  * chosen by the case name. It prints "ptr 0x..." first, so run.sh can check
  * that the allocator aborted with `hakmem: free(): invalid pointer 0x...`
  * (or `double free 0x...`, or another function's name) naming that very
- * address. Reaching the end means the bad pointer went unnoticed. */
+ * address. Reaching the end means the bad pointer went unnoticed.
+ * Double frees, for a tiny, a mid and a large block:
+ *   double-SIZE              free(p); free(p)
+ *   double-SIZE-nonadjacent  free(p); free(q); free(p), then three mallocs
+ *                            (unnoticed, two of them return the same block)
+ *   double-SIZE-flushed      free(p), then enough other frees to push p out
+ *                            of the thread cache into its slab, then free(p) */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
@@ -39,10 +45,43 @@ static int bad_large_pointer(const char *c)
     return 0;
 }
 
+/* More blocks than any thread cache of HAKMEM holds (128 tiny, 50 mid)
+ * and than its large cache (32). */
+#define FLUSH_BLOCKS 200
+
+static int double_free(const char *how)
+{
+    const char *variant = strchr(how, '-');
+    size_t len = variant ? (size_t)(variant - how) : strlen(how);
+    size_t size = len == 4 && !strncmp(how, "tiny", 4) ? 32 : len == 3 && !strncmp(how, "mid", 3) ? 20000
+                : len == 5 && !strncmp(how, "large", 5) ? 1 << 20 : 0;
+    int nonadjacent = variant && !strcmp(variant, "-nonadjacent"), flushed = variant && !strcmp(variant, "-flushed");
+    if (size == 0 || (variant && !nonadjacent && !flushed))
+        return 2;
+    static void *other[FLUSH_BLOCKS];
+    void *p = API(malloc)(size);
+    memset(p, 1, size);
+    for (int i = 0; i < FLUSH_BLOCKS; i++)
+        other[i] = API(malloc)(size);
+    API(free)(p);
+    for (int i = 0; i < (flushed ? FLUSH_BLOCKS : nonadjacent ? 1 : 0); i++)
+        API(free)(other[i]);
+    announce(p);
+    API(free)(OPAQUE(p));
+    void *got[3];
+    for (int i = 0; i < 3; i++)
+        got[i] = API(malloc)(size);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < i; j++)
+            if (got[i] == got[j])
+                printf("malloc returned %p twice\n", got[i]);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const char usage[] =
-        "usage: bad_free_test stack|foreign-mmap|interior|double-tiny|double-mid|double-large|\n"
+        "usage: bad_free_test stack|foreign-mmap|interior|double-{tiny,mid,large}[-nonadjacent|-flushed]|\n"
         "                     large-realloc-interior|large-realloc-interior-grow|large-usable-interior|large-realloc-freed\n";
     if (argc != 2) {
         fputs(usage, stderr);
@@ -69,18 +108,9 @@ int main(int argc, char **argv)
             fputs(usage, stderr);
             return 2;
         }
-    } else {
-        size_t size = !strcmp(c, "double-tiny") ? 32 : !strcmp(c, "double-mid") ? 20000
-                    : !strcmp(c, "double-large") ? 1 << 20 : 0;
-        if (size == 0) {
-            fputs(usage, stderr);
-            return 2;
-        }
-        void *p = API(malloc)(size);
-        memset(p, 1, size);
-        announce(p);
-        API(free)(p);
-        API(free)(OPAQUE(p));
+    } else if (strncmp(c, "double-", 7) || double_free(c + 7)) {
+        fputs(usage, stderr);
+        return 2;
     }
     printf("survived: the bad free went unnoticed\n");
     return 0;
