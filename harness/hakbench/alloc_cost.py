@@ -37,7 +37,10 @@ assert [column for column, _ in SUMMARY_COLUMNS] == schema.ALLOC_COST
 
 def _dynamic_symbols(library):
     """{name: address} of the functions and objects a shared library defines (nm -D)."""
-    out = subprocess.run(["nm", "-D", "--defined-only", library], capture_output=True, text=True)
+    try:
+        out = subprocess.run(["nm", "-D", "--defined-only", library], capture_output=True, text=True)
+    except OSError as e:   # nm comes with binutils (build-essential)
+        raise ValueError("cannot run nm: %s" % e) from None
     if out.returncode != 0:
         raise ValueError("nm -D %s failed: %s" % (library, out.stderr.strip()))
     symbols = {}
