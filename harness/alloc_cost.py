@@ -6,6 +6,8 @@ tiny_hot, random_mixed and mid_large_mt at one thread: a change of one instructi
 
   harness/alloc_cost.py --workloads tiny_hot --allocators hakmem
   harness/alloc_cost.py --allocators mimalloc --allocator new=/path/to/libhakmem.so
+  harness/alloc_cost.py --workloads tiny_hot --allocators hakmem --keep /tmp/cg   # then, for where it goes:
+  callgrind_annotate --inclusive=yes /tmp/cg/callgrind.tiny_hot.1.hakmem.out
 
 Exit status: 0 every cell measured, 1 a run failed or could not be attributed (named), 2 bad usage."""
 import argparse
@@ -36,6 +38,8 @@ def parser():
                    help="environment for the runs; HAKMEM_* keys go to hakmem only (repeatable)")
     p.add_argument("--timeout", type=_positive(float), default=600.0, metavar="SECONDS",
                    help="kill a callgrind run after this long (default: 600)")
+    p.add_argument("--keep", metavar="DIR", help="keep the callgrind output files in DIR, as "
+                   "callgrind.<workload>.<threads>.<allocator>.out (for callgrind_annotate or kcachegrind)")
     return p
 
 
@@ -74,11 +78,15 @@ def main(argv):
     hakmem_env = {k: v for k, v in args.env if k.startswith("HAKMEM_")}
     base_env = dict(os.environ, **{k: v for k, v in args.env if not k.startswith("HAKMEM_")})
 
+    if args.keep:
+        os.makedirs(args.keep, exist_ok=True)
     rows, failures = [], []
-    with tempfile.NamedTemporaryFile(prefix="callgrind.", suffix=".out") as out:
+    with tempfile.NamedTemporaryFile(prefix="callgrind.", suffix=".out") as scratch:
         for workload, threads in matrix.cells(args.workloads, args.threads):
             for alloc in (a for a in resolved if a.available):
-                row, why = measure(workload, threads, alloc, alloc.env(base_env, hakmem_env), args.timeout, out.name)
+                out_file = os.path.join(args.keep, "callgrind.%s.%d.%s.out" % (workload, threads, alloc.name)) \
+                    if args.keep else scratch.name
+                row, why = measure(workload, threads, alloc, alloc.env(base_env, hakmem_env), args.timeout, out_file)
                 if row:
                     rows.append(row)
                 else:

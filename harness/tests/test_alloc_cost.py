@@ -165,8 +165,12 @@ class CommandLineTest(unittest.TestCase):
     @unittest.skipUnless(have_valgrind(), "valgrind is not installed")
     def test_prints_the_table_and_names_a_failed_cell(self):
         crashy = os.path.join(REPO, "build", "shims", "abort_nth.so")
-        done = subprocess.run([CLI, "--workloads", "tiny_hot", "--allocators", "system", "--allocator",
-                               "crashy=" + crashy], capture_output=True, text=True, timeout=600)
+        with tempfile.TemporaryDirectory(prefix="callgrind-") as keep:
+            done = subprocess.run([CLI, "--workloads", "tiny_hot", "--allocators", "system", "--allocator",
+                                   "crashy=" + crashy, "--keep", keep], capture_output=True, text=True, timeout=600)
+            with open(os.path.join(keep, "callgrind.tiny_hot.1.system.out")) as f:
+                kept = callgrind.parse(f.read())
+        self.assertGreater(kept.totals["Ir"], 0)
         self.assertEqual(done.returncode, 1, done.stderr)
         self.assertRegex(done.stdout, r"tiny_hot\s+1\s+system\s+\d+\.\d\s+\d+\.\d")
         self.assertNotIn("crashy", done.stdout)
