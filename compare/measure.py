@@ -10,7 +10,7 @@ import sys
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "harness"))
 
-from hakbench import allocators, meta, proc, schema, workloads  # noqa: E402  (path set just above)
+from hakbench import allocators, meta, proc, schema, stats, workloads  # noqa: E402  (path set just above)
 
 RUN_TIMEOUT_S = 120
 

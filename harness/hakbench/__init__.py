@@ -9,6 +9,7 @@ Modules:
   csvfiles    appending CSV rows that are on disk at once; reading them back
   syscalls    strace -f -c: command and table parser
   counters    perf stat and cachegrind: commands, parsers, which events the machine counts
+  stats       paired ratios, bootstrap intervals, verdicts, noise flags (also used by compare/)
   summary     summary.csv (medians, ratios to system and to the best peer) and the terminal table
   meta        meta.json: machine, tools, allocator versions, git state, knobs
   progress    progress lines with an ETA

@@ -44,6 +44,11 @@ def new_run_id():
     return "%s-%s" % (utc_now().strftime("%Y%m%dT%H%M%SZ"), git_state()[1])
 
 
+def load_average():
+    """The 1, 5 and 15 minute load averages, rounded: how busy the machine was (other jobs skew speeds)."""
+    return [round(v, 2) for v in os.getloadavg()]
+
+
 def collect(run_id, argv, profile, allocators, hakmem_env, other_env, perf_support, settings):
     """The meta.json dict at the start of a run (end_time is filled in by finish()).
     settings: how the matrix was configured (reps, workloads, tools used, ...)."""
@@ -56,6 +61,7 @@ def collect(run_id, argv, profile, allocators, hakmem_env, other_env, perf_suppo
         "start_time": utc_now().isoformat(timespec="seconds"),
         "end_time": None,
         "interrupted": None,
+        "load_average": {"before": load_average(), "after": None},
         "profile": profile,
         "git_sha": sha,
         "git_dirty": dirty,
@@ -91,5 +97,6 @@ def write(path, meta):
 
 def finish(path, meta, interrupted):
     meta["end_time"] = utc_now().isoformat(timespec="seconds")
+    meta["load_average"]["after"] = load_average()
     meta["interrupted"] = interrupted
     write(path, meta)

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first
 import matplotlib.transforms as mtransforms  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from . import schema  # noqa: E402
+from . import schema, stats  # noqa: E402
 
 # One colour per allocator in every figure; hakmem is the highlighted one (strong red, black edge).
 COLOURS = {"system": "#8c8c8c", "jemalloc": "#3a6fb0", "mimalloc": "#4e9a4b",
@@ -42,11 +42,13 @@ class Figure:
 
 
 class Bar:
-    """One bar: value (None = nothing to draw), optional min/max whiskers, optional note above or in place
-    of it; failed=True draws the note in red (failed runs), otherwise grey (e.g. "unsupported")."""
+    """One bar: value (None = nothing to draw), optional whiskers (low, high), optional note above or in place
+    of it; failed=True draws the note in red (failed runs), otherwise grey (e.g. "unsupported");
+    hatched=True draws the bar pale and hatched (a ratio not told apart from 1)."""
 
-    def __init__(self, value, low=None, high=None, note=None, failed=False):
+    def __init__(self, value, low=None, high=None, note=None, failed=False, hatched=False):
         self.value, self.low, self.high, self.note, self.failed = value, low, high, note, failed
+        self.hatched = hatched
 
 
 def colours_for(allocators):
@@ -131,7 +133,11 @@ def grouped_bars(ax, groups, allocators, colours, bar_of, log=False, value_fmt=N
                 bar = Bar(None, note="not run")
             drawable = bar.value is not None and not (log and bar.value <= 0)
             if drawable:
-                ax.bar(x, bar.value, width, label=alloc if g == 0 else None, **_bar_style(alloc, colours))
+                style = _bar_style(alloc, colours)
+                if bar.hatched:  # the legend keeps the plain colour: an empty plain bar carries the label
+                    ax.bar(x, 0, 0, label=alloc if g == 0 else None, **style)
+                    style.update(alpha=0.45, hatch="///")
+                ax.bar(x, bar.value, width, label=alloc if g == 0 and not bar.hatched else None, **style)
                 if bar.low is not None and bar.high is not None:
                     ax.errorbar(x, bar.value, yerr=[[max(bar.value - bar.low, 0)], [max(bar.high - bar.value, 0)]],
                                 fmt="none", ecolor="black", elinewidth=1, capsize=3, zorder=4)
@@ -254,16 +260,18 @@ def relative(data, workload, colours, out_dir):
 
     def bar_of(alloc, label):
         t = by_label[label]
-        row, base = data.summary_cell(workload, alloc, t), data.summary_cell(workload, "system", t)
+        row = data.summary_cell(workload, alloc, t)
         if row is None:
             return None
         note = _cell_note(data, workload, alloc, t, row)
-        if row["median_ops_per_sec"] is None or not base or not base["median_ops_per_sec"]:
-            return Bar(None, note=note or "no ratio", failed=True)
-        # Unrounded (summary.csv rounds ratios), so that the whiskers stay around the bar.
-        scale = base["median_ops_per_sec"]
-        return Bar(row["median_ops_per_sec"] / scale, row["min_ops_per_sec"] / scale,
-                   row["max_ops_per_sec"] / scale, note, failed=True)
+        if alloc == "system":
+            return Bar(1.0, note=note, failed=True)
+        if row["ratio_vs_system"] is None:
+            return Bar(None, note=note or "no pairs", failed=True)
+        unsure = row["verdict_vs_system"] == stats.NO_DIFFERENCE
+        return Bar(row["ratio_vs_system"], row["ci_low_vs_system"], row["ci_high_vs_system"],
+                   "; ".join(n for n in (note, "no diff." if unsure else None) if n) or None,
+                   failed=note is not None, hatched=unsure)
 
     ratios = [b.value for b in (bar_of(a, label) for a in allocs for label in labels) if b and b.value]
     log = max(ratios, default=1) / min(ratios, default=1) > 10  # a log axis keeps 0.5x and 2x equally far from 1
@@ -277,8 +285,10 @@ def relative(data, workload, colours, out_dir):
     _legend_right(ax)
     _save(fig, out_dir, "relative_" + workload, placed)
     return Figure("relative_" + workload, title,
-                  "Median ops/s divided by system malloc's median at the same thread count (dashed line = 1.0, "
-                  "higher is faster); whiskers are min and max divided by the same system median."
+                  "Paired ratio to system malloc: the median over reps of the allocator's ops/s divided by system "
+                  "malloc's in the same rep (dashed line = 1.0, higher is faster); whiskers are its 95% bootstrap "
+                  "interval. Pale hatched bars marked \"no diff.\" are not told apart from system malloc at "
+                  "this noise (interval includes 1 or Mann-Whitney p >= 0.05)."
                   + _missing_allocators_note(data, workload))
 
 

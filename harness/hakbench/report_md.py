@@ -3,6 +3,7 @@ import os
 
 from . import schema
 from .plots import HIGHLIGHT, SOURCE_TEXT
+from .summary import VERDICT_RULE, cautions, paired_text
 
 NONE = "–"  # an empty cell: not measured (never written as 0)
 
@@ -72,13 +73,64 @@ def _summary_rows(data, workload):
     return sorted(rows, key=lambda r: (r["threads"], order[r["allocator"]]))
 
 
+def _paired(row, suffix):
+    text = paired_text(row, suffix)
+    return NONE if text == "-" else text
+
+
 def _throughput_table(rows):
     header = ["allocator", "threads", "ok runs", "median Mops/s", "min Mops/s", "max Mops/s",
-              "vs system", "vs best peer", "best peer"]
+              "vs system [95% CI]", "vs best peer [95% CI]", "best peer", "ratio of medians vs system",
+              "ratio of medians vs best peer", "noisy or failed runs"]
     return _table(header, [[_name(r["allocator"]), r["threads"], "%s/%s" % (r["ok_runs"], r["runs"]),
                             mops(r["median_ops_per_sec"]), mops(r["min_ops_per_sec"]), mops(r["max_ops_per_sec"]),
-                            ratio(r["ratio_vs_system"]), ratio(r["ratio_vs_best_peer"]), r["best_peer"] or NONE]
+                            _paired(r, "system"), _paired(r, "best_peer"), r["best_peer"] or NONE,
+                            ratio(r["ratio_of_medians_vs_system"]), ratio(r["ratio_of_medians_vs_best_peer"]),
+                            _cell("; ".join(cautions(r)))]
                            for r in rows])
+
+
+def _cell_cautions(data, workload, threads):
+    """'hakmem: bimodal ...; tcmalloc: 1 of 5 runs failed' for one cell, '' when every run is clean."""
+    return "; ".join("%s: %s" % (r["allocator"], ", ".join(cautions(r))) for r in data.summary or []
+                     if (r["workload"], r["threads"]) == (workload, threads) and cautions(r))
+
+
+def _headline(data):
+    """HAKMEM against its best peer in every cell, then against every other allocator."""
+    rows = [r for r in data.summary or [] if r["allocator"] == HIGHLIGHT]
+    if not rows:
+        return []
+    out = ["## %s against the other allocators" % HIGHLIGHT, "",
+           "Each ratio is the median over reps of %s's ops/s divided by the other allocator's ops/s in the same "
+           "rep (measured back to back), with its 95%% bootstrap interval. %s A cell "
+           "whose runs were noisy or failed is named in the last column: read its ratio with its interval."
+           % (HIGHLIGHT, VERDICT_RULE), ""]
+    out += _table(["workload", "threads", "best peer", "%s ÷ best peer [95%% CI] verdict" % HIGHLIGHT,
+                   "ratio of medians", "noisy or failed runs in the cell"],
+                  [[r["workload"], r["threads"], r["best_peer"] or NONE, _paired(r, "best_peer"),
+                    ratio(r["ratio_of_medians_vs_best_peer"]), _cell(_cell_cautions(data, r["workload"], r["threads"]))]
+                   for r in rows]) + [""]
+    every = [r for r in data.ratios or [] if r["allocator"] == HIGHLIGHT]
+    if every:
+        out += ["Against every allocator:", ""]
+        out += _table(["workload", "threads", "versus", "pairs", "ratio", "95% CI", "Mann-Whitney p", "verdict"],
+                      [[r["workload"], r["threads"], r["versus"], r["pairs"], ratio(r["ratio"]),
+                        "[%.2f, %.2f]" % (r["ci_low"], r["ci_high"]), "%.3f" % r["p_value"], r["verdict"]]
+                       for r in every]) + [""]
+    return out
+
+
+def _noisy_cells(data):
+    cells = list(dict.fromkeys((r["workload"], r["threads"]) for r in data.summary or []))
+    lines = ["- %s, %d thread%s: %s" % (w, t, "" if t == 1 else "s", _cell_cautions(data, w, t))
+             for w, t in cells if _cell_cautions(data, w, t)]
+    if not lines:
+        return ["None: no cell had a failed run, a bimodal sample or an interquartile range above 10% of its "
+                "median."]
+    return (["Runs of one allocator in one cell whose speeds split into two groups (bimodal) or spread widely "
+             "(interquartile range above 10% of the median), or that failed. Their medians and the ratios of "
+             "medians are unreliable; the paired ratios' intervals show how much.", ""] + lines)
 
 
 def _resources_table(rows):
@@ -140,9 +192,13 @@ def write(data, figures, skipped, plots_dir, path):
     if data.notes:
         out += ["Notes on the input: " + "; ".join(data.notes) + ".", ""]
 
+    out += _headline(data)
     out += ["## Summary", "",
-            "ops/s are medians over the ok timed runs of each cell (one op = one malloc or one free); "
-            "\"vs best peer\" divides by the best median among the other allocators of the cell. "
+            "ops/s are medians over the ok timed runs of each cell (one op = one malloc or one free). "
+            "\"vs system\" and \"vs best peer\" are paired ratios: the median over reps of this allocator's "
+            "ops/s divided by the other's in the same rep, with its 95%% bootstrap interval and verdict; the best "
+            "peer is the other allocator this one compares worst with. The ratios of medians divide two "
+            "independent medians, as older reports did. "
             "Syscalls come from one untimed strace run per cell, faults and RSS are medians over the timed runs. "
             "%s means not measured." % NONE, ""]
     skipped_allocators = [(name, info.get("reason") or "unavailable")
@@ -165,6 +221,7 @@ def write(data, figures, skipped, plots_dir, path):
                 ""]
 
     out += _alloc_cost(data)
+    out += ["## Noisy cells", ""] + _noisy_cells(data) + [""]
     out += ["## Failed runs", ""] + _failures(data) + [""]
 
     out += ["## Figures", ""]

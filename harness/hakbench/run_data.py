@@ -12,13 +12,15 @@ from .workloads import NAMES
 
 # Columns that hold text; every other column of the schema is a number (empty cell -> None).
 TEXT_COLUMNS = {"run_id", "workload", "allocator", "params", "status", "syscall", "event", "source",
-                "best_peer", "branch_misses_source"}
-INT_COLUMNS = {"threads", "rep", "exit_code", "runs", "ok_runs"}
+                "best_peer", "branch_misses_source", "noise", "verdict_vs_system", "verdict_vs_best_peer",
+                "versus", "verdict"}
+INT_COLUMNS = {"threads", "rep", "exit_code", "runs", "ok_runs", "pairs"}
 # Columns added after runs were committed (results/reference): a file without them reads them as empty.
 LATER_COLUMNS = set(schema.ALLOC_COST)
 
 FILES = {"runs": ("runs.csv", schema.RUNS), "syscalls": ("syscalls.csv", schema.SYSCALLS),
-         "perf": ("perf.csv", schema.PERF), "summary": ("summary.csv", schema.SUMMARY)}
+         "perf": ("perf.csv", schema.PERF), "summary": ("summary.csv", schema.SUMMARY),
+         "ratios": ("ratios.csv", schema.RATIOS)}
 
 
 def _convert(column, text):

@@ -16,12 +16,22 @@ PERF = ["run_id", "workload", "allocator", "threads", "event", "value", "per_op"
 ALLOC_COST = ["instructions_per_malloc", "instructions_per_free", "d1_misses_per_malloc", "d1_misses_per_free",
               "ll_misses_per_malloc", "ll_misses_per_free", "driver_instructions_per_op"]
 
+# ratio_vs_*: median of the per-rep ratios (this allocator's run / the other's run of the same rep), with the
+# 95% bootstrap interval and verdict of hakbench.stats; ratio_of_medians_vs_*: the two independent medians
+# divided (steadier ratios come from the pairs). noise: why this allocator's runs of the cell are noisy, if they are.
 SUMMARY = ["run_id", "workload", "allocator", "threads", "runs", "ok_runs",
-           "median_ops_per_sec", "min_ops_per_sec", "max_ops_per_sec",
-           "ratio_vs_system", "ratio_vs_best_peer", "best_peer",
+           "median_ops_per_sec", "min_ops_per_sec", "max_ops_per_sec", "noise",
+           "ratio_vs_system", "ci_low_vs_system", "ci_high_vs_system", "verdict_vs_system",
+           "best_peer", "ratio_vs_best_peer", "ci_low_vs_best_peer", "ci_high_vs_best_peer", "verdict_vs_best_peer",
+           "ratio_of_medians_vs_system", "ratio_of_medians_vs_best_peer",
            "median_max_rss_kb", "median_minor_faults",
            "mmap", "munmap", "madvise", "mprotect", "brk", "mremap", "total_syscalls",
            "branch_misses_per_op", "branch_misses_source"] + ALLOC_COST
+
+# One row per workload x threads x ordered pair of allocators measured in at least 2 common reps: allocator
+# against versus, from the per-rep ratios (pairs of them), p_value of Mann-Whitney on the two samples.
+RATIOS = ["run_id", "workload", "threads", "allocator", "versus", "pairs", "ratio", "ci_low", "ci_high",
+          "p_value", "verdict"]
 
 # Syscalls always reported in syscalls.csv (0 when strace saw none), plus a "total" row.
 KEY_SYSCALLS = ["mmap", "munmap", "madvise", "mprotect", "brk", "mremap"]

@@ -113,24 +113,30 @@ class SummaryTest(unittest.TestCase):
         self.assertEqual((mim["runs"], mim["ok_runs"], mim["median_ops_per_sec"]), (3, 2, 22e6))
 
     def test_ratios(self):
-        self.assertEqual(self.rows[("random_mixed", "system", "1")]["ratio_vs_system"], 1.0)
-        jem = self.rows[("random_mixed", "jemalloc", "1")]
-        self.assertEqual(jem["ratio_vs_system"], round(25 / 11, 4))
-        self.assertEqual((jem["best_peer"], jem["ratio_vs_best_peer"]), ("mimalloc", round(25 / 22, 4)))
         system = self.rows[("random_mixed", "system", "1")]
+        self.assertEqual((system["ratio_of_medians_vs_system"], system.get("ratio_vs_system")), (1.0, None))
+        jem = self.rows[("random_mixed", "jemalloc", "1")]
+        self.assertEqual(jem["ratio_of_medians_vs_system"], round(25 / 11, 4))
+        self.assertEqual(jem["ratio_vs_system"], round(25 / 11, 4))  # per rep 3.0, 1.67, 2.27
+        # paired with mimalloc in reps 1 and 2 only (its rep 3 timed out): 30/22 and 20/22
+        self.assertEqual((jem["best_peer"], jem["ratio_vs_best_peer"]), ("mimalloc", round(25 / 22, 4)))
+        self.assertEqual(jem["ratio_of_medians_vs_best_peer"], round(25 / 22, 4))
+        # system against jemalloc per rep: 1/3, 0.6, 0.44; against mimalloc 0.45, 0.55: jemalloc is the best peer
         self.assertEqual((system["best_peer"], system["ratio_vs_best_peer"]), ("jemalloc", round(11 / 25, 4)))
 
     def test_cell_without_ok_run_has_empty_figures(self):
         hak = self.rows[("random_mixed", "hakmem", "1")]
         self.assertEqual((hak["runs"], hak["ok_runs"]), (2, 0))
         for column in ("median_ops_per_sec", "min_ops_per_sec", "max_ops_per_sec", "ratio_vs_system",
-                       "ratio_vs_best_peer", "best_peer", "median_max_rss_kb"):
+                       "ratio_of_medians_vs_system", "ratio_vs_best_peer", "best_peer", "median_max_rss_kb"):
             self.assertIsNone(hak.get(column), column)
 
     def test_no_system_run_means_no_ratio_to_system(self):
         tc = self.rows[("larson", "tcmalloc", "2")]
-        self.assertIsNone(tc["ratio_vs_system"])
-        self.assertEqual((tc["best_peer"], tc["ratio_vs_best_peer"]), ("jemalloc", 0.5))
+        self.assertIsNone(tc["ratio_of_medians_vs_system"])
+        # one rep each: no pairs, so the best peer is the fastest median and there is no paired ratio
+        self.assertEqual((tc["best_peer"], tc["ratio_of_medians_vs_best_peer"]), ("jemalloc", 0.5))
+        self.assertIsNone(tc.get("ratio_vs_best_peer"))
 
     def test_syscall_columns(self):
         system = self.rows[("random_mixed", "system", "1")]
@@ -163,6 +169,10 @@ class SummaryTest(unittest.TestCase):
             jem = [r for r in written if r["allocator"] == "jemalloc" and r["workload"] == "random_mixed"][0]
             self.assertEqual((jem["median_ops_per_sec"], jem["ratio_vs_system"], jem["best_peer"]),
                              ("25000000", "2.2727", "mimalloc"))
+            with open(os.path.join(tmp, "ratios.csv")) as f:
+                ratios = list(csv.DictReader(f))
+            jem_vs_mim = [r for r in ratios if (r["allocator"], r["versus"]) == ("jemalloc", "mimalloc")]
+            self.assertEqual([(r["pairs"], r["ratio"]) for r in jem_vs_mim], [("2", "1.1364")])
             hak = [r for r in written if r["allocator"] == "hakmem"][0]
             self.assertEqual((hak["runs"], hak["ok_runs"], hak["median_ops_per_sec"]), ("2", "0", ""))
         finally:
@@ -171,8 +181,54 @@ class SummaryTest(unittest.TestCase):
     def test_table_names_ratios(self):
         text = summary.format_table(summary.summarize(RUNS, SYSCALLS, PERF))
         self.assertIn("== random_mixed", text)
-        self.assertIn("2.27x", text)            # jemalloc vs system
-        self.assertIn("1.14x (mimalloc)", text)  # jemalloc vs its best peer
+        self.assertIn("2.27x [", text)            # jemalloc vs system
+        self.assertRegex(text, r"1\.14x \[[0-9., ]+\] no detectable difference \(mimalloc\*\)")  # vs its best peer
+
+
+# Five reps with a drifting machine: system's speed moves from rep to rep and every allocator moves with it.
+DRIFT = [10e6, 14e6, 11e6, 13e6, 12e6]
+PAIRED = ([run_row("tiny_hot", "system", 1, rep, s) for rep, s in enumerate(DRIFT, 1)]
+          + [run_row("tiny_hot", "double", 1, rep, 2 * s * (1 + 0.01 * (rep % 2))) for rep, s in enumerate(DRIFT, 1)]
+          + [run_row("tiny_hot", "same", 1, rep, s) for rep, s in enumerate(DRIFT, 1)]
+          + [run_row("tiny_hot", "twostate", 1, rep, s) for rep, s in enumerate([12e6, 12e6, 16e6, 16e6, 16e6], 1)]
+          + [run_row("tiny_hot", "steady", 1, rep, s) for rep, s in enumerate([12e6, 12.1e6, 11.9e6, 12e6, 12e6], 1)])
+
+
+class PairedRatioTest(unittest.TestCase):
+    """Paired ratios, intervals, verdicts and noise flags on runs whose answers are known."""
+
+    def setUp(self):
+        self.rows = {r["allocator"]: r for r in summary.summarize(PAIRED)}
+
+    def test_twice_as_fast_is_faster(self):
+        double = self.rows["double"]
+        self.assertAlmostEqual(double["ratio_vs_system"], 2.02, places=4)
+        self.assertGreater(double["ci_low_vs_system"], 1.9)
+        self.assertLess(double["ci_high_vs_system"], 2.1)
+        self.assertEqual(double["verdict_vs_system"], "faster")
+        self.assertEqual(self.rows["system"]["verdict_vs_best_peer"], "slower")
+        self.assertEqual(self.rows["system"]["best_peer"], "double")
+
+    def test_identical_samples_are_no_detectable_difference(self):
+        same = self.rows["same"]
+        self.assertEqual((same["ratio_vs_system"], same["ci_low_vs_system"], same["ci_high_vs_system"]),
+                         (1.0, 1.0, 1.0))
+        self.assertEqual(same["verdict_vs_system"], "no detectable difference")
+
+    def test_pairs_are_made_within_a_rep(self):
+        # ratios of runs of the same rep: 2.02 or 2.0 every time although system's own speed spans 10-14
+        ratios = [r for r in summary.ratio_rows(PAIRED) if (r["allocator"], r["versus"]) == ("double", "system")]
+        self.assertEqual((ratios[0]["pairs"], ratios[0]["ci_low"], ratios[0]["ci_high"]), (5, 2.0, 2.02))
+
+    def test_bimodal_sample_is_flagged_noisy(self):
+        self.assertRegex(self.rows["twostate"]["noise"], r"^bimodal: 2 runs 25% below the other 3")
+        self.assertIsNone(self.rows["steady"]["noise"])
+        text = summary.format_table(summary.summarize(PAIRED))
+        self.assertIn("twostate*", text)
+        self.assertIn("* twostate threads=1: bimodal", text)
+
+    def test_wide_spread_is_flagged_noisy(self):
+        self.assertRegex(self.rows["system"]["noise"] or "", r"^spread: IQR 17% of the median")
 
 
 if __name__ == "__main__":

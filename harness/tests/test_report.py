@@ -17,7 +17,7 @@ import unittest
 HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, HARNESS)
 
-from hakbench import plots, schema  # noqa: E402
+from hakbench import plots, schema, summary  # noqa: E402
 from hakbench.run_data import RunData  # noqa: E402
 
 REPORT = os.path.join(HARNESS, "report.py")
@@ -37,18 +37,6 @@ SPEEDS = {  # (workload, allocator, threads) -> ops/s per rep, None = crashed
     ("larson", "jemalloc", 2): [25e6, 26e6, 27e6],
     ("larson", "hakmem", 2): [30e6, None, 32e6],
 }
-SUMMARY_ROWS = [  # what the harness's summary would say about SPEEDS (ratios rounded like summary.csv)
-    # workload, allocator, threads, runs, ok, median, min, max, vs system, vs best peer, best peer, rss kb, faults
-    ("random_mixed", "system", 1, 3, 3, 21e6, 20e6, 22e6, 1.0, 0.5122, "hakmem", 4096, 800),
-    ("random_mixed", "jemalloc", 1, 3, 3, 29e6, 28e6, 30e6, 1.381, 0.7073, "hakmem", 6656, 1150),
-    ("random_mixed", "hakmem", 1, 3, 3, 40e6, 39e6, 41e6, 1.9048, 1.3793, "jemalloc", 3584, 700),
-    ("larson", "system", 1, 3, 3, 11e6, 10e6, 12e6, 1.0, 0.7333, "hakmem", 2700, 480),
-    ("larson", "jemalloc", 1, 3, 0, None, None, None, None, None, "hakmem", None, None),
-    ("larson", "hakmem", 1, 3, 3, 15e6, 14e6, 16e6, 1.3636, 1.3636, "system", 2500, 450),
-    ("larson", "system", 2, 3, 3, 19e6, 18e6, 20e6, 1.0, 0.6129, "hakmem", 4000, 800),
-    ("larson", "jemalloc", 2, 3, 3, 26e6, 25e6, 27e6, 1.3684, 0.8387, "hakmem", 6700, 1300),
-    ("larson", "hakmem", 2, 3, 2, 31e6, 30e6, 32e6, 1.6316, 1.1923, "jemalloc", 3900, 790),
-]
 SYSCALLS = {"system": {"mmap": 10, "munmap": 1, "madvise": 0, "mprotect": 3, "brk": 21, "mremap": 0, "total": 54},
             "jemalloc": {"mmap": 36, "munmap": 3, "madvise": 2, "mprotect": 7, "brk": 2, "mremap": 0, "total": 92},
             "hakmem": {"mmap": 5, "munmap": 0, "madvise": 0, "mprotect": 0, "brk": 0, "mremap": 0, "total": 30}}
@@ -78,24 +66,16 @@ def make_run_dir(root):
                          "ops_per_sec": speed, "wall_s": 1.1, "user_s": 1.0, "sys_s": 0.05,
                          "max_rss_kb": 4000, "minor_faults": 800, "major_faults": 0})
     _write_csv(os.path.join(run_dir, "runs.csv"), schema.RUNS, runs)
-    summary, syscalls, perf = [], [], []
-    for values in SUMMARY_ROWS:
-        row = dict(zip(["workload", "allocator", "threads", "runs", "ok_runs", "median_ops_per_sec",
-                        "min_ops_per_sec", "max_ops_per_sec", "ratio_vs_system", "ratio_vs_best_peer",
-                        "best_peer", "median_max_rss_kb", "median_minor_faults"], values), run_id=RUN_ID)
-        cell = {"run_id": RUN_ID, "workload": row["workload"], "allocator": row["allocator"],
-                "threads": row["threads"]}
-        counts = SYSCALLS[row["allocator"]]
-        row.update({name: counts[name] for name in schema.KEY_SYSCALLS}, total_syscalls=counts["total"])
-        row.update(branch_misses_per_op=BRANCH_MISSES[row["allocator"]], branch_misses_source="cachegrind")
-        summary.append(row)
-        syscalls += [dict(cell, syscall=name, calls=calls) for name, calls in counts.items()]
+    syscalls, perf = [], []
+    for workload, alloc, threads in SPEEDS:
+        cell = {"run_id": RUN_ID, "workload": workload, "allocator": alloc, "threads": threads}
+        syscalls += [dict(cell, syscall=name, calls=calls) for name, calls in SYSCALLS[alloc].items()]
         perf += [dict(cell, event="branch-misses", value=None, per_op=None, source="unsupported"),
-                 dict(cell, event="branch-misses", value=BRANCH_MISSES[row["allocator"]] * 1000,
-                      per_op=BRANCH_MISSES[row["allocator"]], source="cachegrind")]
-    _write_csv(os.path.join(run_dir, "summary.csv"), schema.SUMMARY, summary)
+                 dict(cell, event="branch-misses", value=BRANCH_MISSES[alloc] * 1000,
+                      per_op=BRANCH_MISSES[alloc], source="cachegrind")]
     _write_csv(os.path.join(run_dir, "syscalls.csv"), schema.SYSCALLS, syscalls)
     _write_csv(os.path.join(run_dir, "perf.csv"), schema.PERF, perf)
+    summary.write(run_dir)
     with open(os.path.join(run_dir, "meta.json"), "w") as f:
         json.dump({"run_id": RUN_ID, "profile": "quick", "command_line": ["harness/run_matrix.py", "--quick"],
                    "machine": {"cpu_model": "test CPU", "cores": 2}}, f)
@@ -181,7 +161,7 @@ class CompleteRunTest(unittest.TestCase):
 
     def test_failed_cell_is_listed_and_annotated(self):
         text = self.text
-        failures = table_rows(text, "workload")
+        failures = [r for r in table_rows(text, "workload") if "status" in r]
         self.assertEqual(len(failures), 4)
         self.assertEqual(sum(1 for r in failures if (r["allocator"], r["threads"]) == ("jemalloc", "1")), 3)
         self.assertTrue(all(r["status"] == "crash:SIGABRT" for r in failures))
@@ -198,8 +178,8 @@ class CompleteRunTest(unittest.TestCase):
         text = self.text
         speed_rows = [r for r in table_rows(text, "allocator") if "median Mops/s" in r]
         resource_rows = [r for r in table_rows(text, "allocator") if "peak RSS MiB" in r]
-        self.assertEqual(len(speed_rows), len(SUMMARY_ROWS))
-        self.assertEqual(len(resource_rows), len(SUMMARY_ROWS))
+        self.assertEqual(len(speed_rows), len(SPEEDS))
+        self.assertEqual(len(resource_rows), len(SPEEDS))
         data = RunData(self.run_dir)
         for shown, res, row in zip(speed_rows, resource_rows, data.summary):
             self.assertEqual(shown["allocator"].strip("*"), row["allocator"])
@@ -211,9 +191,9 @@ class CompleteRunTest(unittest.TestCase):
                     self.assertEqual(shown[column], "–")
                 else:
                     self.assertAlmostEqual(float(shown[column]), row[csv_column] / 1e6, places=3)
-            for column, csv_column in (("vs system", "ratio_vs_system"), ("vs best peer", "ratio_vs_best_peer")):
-                if row[csv_column] is not None:
-                    self.assertAlmostEqual(float(shown[column]), row[csv_column], delta=0.005)
+            for column, suffix in (("vs system [95% CI]", "system"), ("vs best peer [95% CI]", "best_peer")):
+                if row["ratio_vs_" + suffix] is not None:
+                    self.assertEqual(shown[column], summary.paired_text(row, suffix))
             if row["median_max_rss_kb"] is not None:
                 self.assertAlmostEqual(float(res["peak RSS MiB"]), row["median_max_rss_kb"] / 1024, delta=0.05)
             for name in schema.KEY_SYSCALLS:
@@ -314,7 +294,7 @@ class AllocCostReportTest(RunDirCase):
         self.rewrite_summary(lambda rows: [c for c in schema.SUMMARY if c not in schema.ALLOC_COST])
         data = RunData(self.run_dir)
         self.assertEqual(data.notes, [])
-        self.assertEqual(len(data.summary), len(SUMMARY_ROWS))
+        self.assertEqual(len(data.summary), len(SPEEDS))
         self.assertIsNone(data.summary[0]["instructions_per_malloc"])
 
 

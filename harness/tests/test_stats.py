@@ -1,4 +1,4 @@
-"""The statistics of compare/abstats.py on data whose answers are known."""
+"""The statistics of harness/hakbench/stats.py on data whose answers are known."""
 import math
 import os
 import sys
@@ -8,29 +8,29 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import abstats  # noqa: E402
+from hakbench import stats  # noqa: E402
 
 
 class Basics(unittest.TestCase):
     def test_median_and_iqr(self):
-        self.assertEqual(abstats.median([5, 1, 3, 2, 4]), 3.0)
-        self.assertEqual(abstats.iqr([1, 2, 3, 4, 5]), (2.0, 4.0))
+        self.assertEqual(stats.median([5, 1, 3, 2, 4]), 3.0)
+        self.assertEqual(stats.iqr([1, 2, 3, 4, 5]), (2.0, 4.0))
 
     def test_pair_ratios(self):
-        self.assertEqual(abstats.pair_ratios([2, 9], [1, 3]), [2.0, 3.0])
+        self.assertEqual(stats.pair_ratios([2, 9], [1, 3]), [2.0, 3.0])
         with self.assertRaises(ValueError):
-            abstats.pair_ratios([1, 2], [1])
+            stats.pair_ratios([1, 2], [1])
 
 
 class Bootstrap(unittest.TestCase):
     def test_constant_sample_gives_a_point(self):
-        self.assertEqual(abstats.bootstrap_median_ci([2.5] * 7), (2.5, 2.5))
+        self.assertEqual(stats.bootstrap_median_ci([2.5] * 7), (2.5, 2.5))
 
     def test_interval_matches_normal_theory(self):
         # The median of n normal values has standard error sigma * sqrt(pi / (2 n)): for n = 400,
         # sigma = 1, the 95% interval is about +-0.123 around the median.
         data = np.random.default_rng(1).normal(10.0, 1.0, 400)
-        low, high = abstats.bootstrap_median_ci(data)
+        low, high = stats.bootstrap_median_ci(data)
         half = 1.96 * math.sqrt(math.pi / 800)
         self.assertLess(low, np.median(data))
         self.assertGreater(high, np.median(data))
@@ -38,25 +38,25 @@ class Bootstrap(unittest.TestCase):
 
     def test_same_data_same_interval(self):
         data = [1.0, 1.2, 0.9, 1.1, 1.05]
-        self.assertEqual(abstats.bootstrap_median_ci(data), abstats.bootstrap_median_ci(data))
+        self.assertEqual(stats.bootstrap_median_ci(data), stats.bootstrap_median_ci(data))
 
 
 class Drift(unittest.TestCase):
     def test_block_medians_against_the_overall_median(self):
         values = [1.0] * 5 + [1.2] * 5 + [1.1] * 5  # block medians 1.0, 1.2, 1.1; overall 1.1
-        self.assertAlmostEqual(abstats.block_drift(values, 3, 5), 0.1 / 1.1)
-        self.assertEqual(abstats.block_drift(values, 3, 6), 0.0)  # blocks of 5 are too small
-        self.assertEqual(abstats.block_drift([2.0] * 30, 3, 5), 0.0)
+        self.assertAlmostEqual(stats.block_drift(values, 3, 5), 0.1 / 1.1)
+        self.assertEqual(stats.block_drift(values, 3, 6), 0.0)  # blocks of 5 are too small
+        self.assertEqual(stats.block_drift([2.0] * 30, 3, 5), 0.0)
 
 
 class MannWhitney(unittest.TestCase):
     def test_separated_samples_exact_p(self):
         # all 5 of b above all 5 of a: exact two-sided p = 2 / C(10, 5) = 2/252
-        self.assertAlmostEqual(abstats.mann_whitney_p([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]), 2 / 252, places=6)
+        self.assertAlmostEqual(stats.mann_whitney_p([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]), 2 / 252, places=6)
 
     def test_identical_samples(self):
-        self.assertEqual(abstats.mann_whitney_p([3, 3, 3], [3, 3, 3]), 1.0)
-        self.assertGreater(abstats.mann_whitney_p([1, 3, 5, 7], [2, 4, 6, 8]), 0.5)
+        self.assertEqual(stats.mann_whitney_p([3, 3, 3], [3, 3, 3]), 1.0)
+        self.assertGreater(stats.mann_whitney_p([1, 3, 5, 7], [2, 4, 6, 8]), 0.5)
 
 
 class RepsNeeded(unittest.TestCase):
@@ -65,29 +65,29 @@ class RepsNeeded(unittest.TestCase):
         # n = pi/2 * ((1.95996 + 0.84162) * 0.02 / ln 1.02)^2 = 12.58 -> 13.
         a = 0.02 / 1.4826
         ratios = [math.exp(-a), 1.0, math.exp(a)]
-        self.assertAlmostEqual(abstats.log_spread(ratios), 0.02, places=9)
-        self.assertEqual(abstats.reps_needed(ratios, 0.02), 13)
-        self.assertEqual(abstats.reps_needed(ratios, 0.01), 50)  # half the effect: ~4x the runs
+        self.assertAlmostEqual(stats.log_spread(ratios), 0.02, places=9)
+        self.assertEqual(stats.reps_needed(ratios, 0.02), 13)
+        self.assertEqual(stats.reps_needed(ratios, 0.01), 50)  # half the effect: ~4x the runs
 
     def test_no_noise_needs_the_minimum(self):
-        self.assertEqual(abstats.reps_needed([1.0] * 5, 0.02), 3)
+        self.assertEqual(stats.reps_needed([1.0] * 5, 0.02), 3)
 
     def test_that_many_reps_do_detect_the_effect(self):
         # Simulated pairs with 2% log-noise and a 3% true effect: at the computed n, the median of the
         # ratios' interval excludes 1 in most trials (the design aims at 80%).
         rng = np.random.default_rng(7)
-        n = abstats.reps_needed(np.exp(rng.normal(0, 0.02, 2000)), 0.03)
-        hits = sum(abstats.bootstrap_median_ci(np.exp(rng.normal(math.log(1.03), 0.02, n)), n_boot=2000)[0] > 1
+        n = stats.reps_needed(np.exp(rng.normal(0, 0.02, 2000)), 0.03)
+        hits = sum(stats.bootstrap_median_ci(np.exp(rng.normal(math.log(1.03), 0.02, n)), n_boot=2000)[0] > 1
                    for _ in range(100))
         self.assertGreaterEqual(hits, 65, "n=%d detected the effect in %d of 100 trials" % (n, hits))
 
 
 class Verdicts(unittest.TestCase):
     def test_rules(self):
-        self.assertEqual(abstats.verdict((1.01, 1.05), 0.01), abstats.FASTER)
-        self.assertEqual(abstats.verdict((0.90, 0.99), 0.01), abstats.SLOWER)
-        self.assertEqual(abstats.verdict((0.98, 1.03), 0.01), abstats.NO_DIFFERENCE)
-        self.assertEqual(abstats.verdict((1.01, 1.05), 0.20), abstats.NO_DIFFERENCE)  # the rank test disagrees
+        self.assertEqual(stats.verdict((1.01, 1.05), 0.01), stats.FASTER)
+        self.assertEqual(stats.verdict((0.90, 0.99), 0.01), stats.SLOWER)
+        self.assertEqual(stats.verdict((0.98, 1.03), 0.01), stats.NO_DIFFERENCE)
+        self.assertEqual(stats.verdict((1.01, 1.05), 0.20), stats.NO_DIFFERENCE)  # the rank test disagrees
 
     def test_false_alarms_are_rare_on_noise(self):
         # Identical sides with 10% noise per run: the verdict claims a difference in few trials (<= ~5%).
@@ -95,13 +95,13 @@ class Verdicts(unittest.TestCase):
         claims = 0
         for _ in range(200):
             a, b = rng.normal(1e7, 1e6, 10), rng.normal(1e7, 1e6, 10)
-            claims += abstats.Comparison(a, b).verdict != abstats.NO_DIFFERENCE
+            claims += stats.Comparison(a, b).verdict != stats.NO_DIFFERENCE
         self.assertLessEqual(claims, 16)
 
     def test_a_twofold_slowdown_is_found(self):
         a = [10e6, 11e6, 9.5e6, 10.2e6, 10.8e6, 9.9e6]
-        comparison = abstats.Comparison(a, [v / 2 for v in a])
-        self.assertEqual(comparison.verdict, abstats.SLOWER)
+        comparison = stats.Comparison(a, [v / 2 for v in a])
+        self.assertEqual(comparison.verdict, stats.SLOWER)
         self.assertAlmostEqual(comparison.ratio, 0.5)
 
 

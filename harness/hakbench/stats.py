@@ -1,4 +1,5 @@
-"""Statistics shared by compare/gate and compare/ab.
+"""Statistics of speed comparisons, shared by the harness (summary, report, run-against-run) and compare/gate,
+compare/ab.
 
 Speed comparisons here are made on ratios of runs measured next to each other (one pair = one run of each
 side, back to back), because on a shared machine the absolute ops/s drift by 10% and more between minutes
@@ -113,3 +114,61 @@ class Comparison:
 
     def reps_for(self, effect):
         return reps_needed(self.ratios, effect)
+
+
+def relative_width(ratio, ci):
+    """Width of an interval as a fraction of the ratio it brackets (0.1 = 10%)."""
+    return (ci[1] - ci[0]) / ratio
+
+
+# A sample of speeds is noisy when its interquartile range exceeds NOISY_SPREAD of its median, or bimodal when
+# its sorted values split, with at least MODE_MIN values on each side, at a gap wider than MODE_GAP of the
+# median: on a shared VM a CPU-bound run lands in one of two speed states (e.g. 0.57 s or 0.77 s), and the
+# median of a few such runs then says which state was hit more often, not how fast the allocator is.
+NOISY_SPREAD = 0.10
+MODE_GAP = 0.10
+MODE_MIN = 2
+
+
+def noise(values):
+    """Why the sample is too noisy to stand alone ("bimodal: ...", "spread: ..."), or None."""
+    data = np.sort(np.asarray(values, dtype=float))
+    if data.size < 2:
+        return None
+    mid = float(np.median(data))
+    gaps = np.diff(data)[MODE_MIN - 1:data.size - MODE_MIN]  # gaps leaving MODE_MIN values on each side
+    if gaps.size and gaps.max() > MODE_GAP * mid:
+        cut = int(np.argmax(gaps)) + MODE_MIN
+        low, high = float(np.median(data[:cut])), float(np.median(data[cut:]))
+        return "bimodal: %d runs %.0f%% below the other %d" % (cut, 100 * (1 - low / high), data.size - cut)
+    q1, q3 = iqr(data)
+    if q3 - q1 > NOISY_SPREAD * mid:
+        return "spread: IQR %.0f%% of the median" % (100 * (q3 - q1) / mid)
+    return None
+
+
+def bootstrap_ratio_ci(a, b, level=LEVEL, n_boot=N_BOOT, seed=SEED):
+    """Percentile-bootstrap interval (low, high) of median(b) / median(a) for two independent samples."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.size == 0 or b.size == 0:
+        raise ValueError("bootstrap of an empty sample")
+    rng = np.random.default_rng(seed)
+    medians_a = np.median(a[rng.integers(0, a.size, size=(n_boot, a.size))], axis=1)
+    medians_b = np.median(b[rng.integers(0, b.size, size=(n_boot, b.size))], axis=1)
+    tail = (1.0 - level) / 2.0 * 100.0
+    low, high = np.percentile(medians_b / medians_a, [tail, 100.0 - tail])
+    return float(low), float(high)
+
+
+class Change:
+    """B against A from two independent samples (e.g. an allocator's per-rep ratios to glibc in two runs):
+    median(b) / median(a), its bootstrap interval, the Mann-Whitney p of a and b, and the verdict."""
+
+    def __init__(self, a, b):
+        if len(a) < 2 or len(b) < 2:
+            raise ValueError("a change needs two samples of at least 2 values")
+        self.a, self.b = list(a), list(b)
+        self.ratio = median(self.b) / median(self.a)
+        self.ci = bootstrap_ratio_ci(self.a, self.b)
+        self.p_value = mann_whitney_p(self.a, self.b)
+        self.verdict = verdict(self.ci, self.p_value)
