@@ -12,19 +12,40 @@ __thread struct hk_heap hk_heap HK_TLS;
 static hk_lock_t heaps_lock = HK_LOCK_INIT;
 static struct hk_heap *heaps;
 
-static void registry_add(struct hk_heap *h) {
+static struct hk_heap_cold *cold_free; /* cold parts no thread uses (heaps lock) */
+
+/* Joins the registry with a cold part; 0 if none could be mapped. */
+static int registry_add(struct hk_heap *h) {
   hk_lock(&heaps_lock);
+  struct hk_heap_cold *cold = cold_free;
+  if (cold) cold_free = cold->next_free;
+  else if (!(cold = hk_os_map((sizeof *cold + HK_PAGE - 1) & ~(HK_PAGE - 1)))) {
+    hk_unlock(&heaps_lock);
+    return 0;
+  }
+  h->cold = cold;
+  h->cls = cold->cls;
+  h->stats = cold->stats;
   h->prev = NULL;
   h->next = heaps;
   if (heaps) heaps->prev = h;
   heaps = h;
   hk_unlock(&heaps_lock);
+  return 1;
 }
 
+/* Heaps lock held; h's slabs are abandoned and its counts merged (or, in a
+ * fork child, dropped): the cold part goes back clean. */
 static void registry_remove_locked(struct hk_heap *h) {
   if (h->prev) h->prev->next = h->next;
   else heaps = h->next;
   if (h->next) h->next->prev = h->prev;
+  if (HK_STATS_ON()) memset(h->stats, 0, sizeof h->cold->stats);
+  h->cold->next_free = cold_free;
+  cold_free = h->cold;
+  h->cold = NULL;
+  h->cls = NULL;
+  h->stats = NULL;
 }
 
 /* Returns 0 if this thread must not own slabs any more (it has run its last
@@ -33,8 +54,8 @@ int hk_heap_activate(struct hk_heap *h) {
   hk_process_init(); /* may allocate through us, which activates h */
   if (h->state == HEAP_ACTIVE) return 1;
   if (h->state == HEAP_EXITED && h->exits >= PTHREAD_DESTRUCTOR_ITERATIONS) return 0;
+  if (!registry_add(h)) return 0;
   for (unsigned cls = 0; cls < HK_NUM_CLASSES; cls++) h->cache[cls].cap = HK_STATS_ON() ? 0 : hk_cache_cap[cls];
-  registry_add(h);
   h->state = HEAP_ACTIVE;
   hk_thread_key_set(h); /* may allocate: h is ready */
   return 1;
@@ -71,10 +92,7 @@ void hk_heap_exit(struct hk_heap *h) {
     if (h->cache[cls].head) hk_cache_flush(h, cls, 0);
   }
   abandon_slabs(h);
-  if (HK_STATS_ON()) {
-    hk_stats_merge(h->stats);
-    memset(h->stats, 0, sizeof h->stats);
-  }
+  if (HK_STATS_ON()) hk_stats_merge(h->stats);
   hk_lock(&heaps_lock);
   registry_remove_locked(h);
   hk_unlock(&heaps_lock);

@@ -150,6 +150,7 @@ else
 fi
 source "$SRC/madvise_storm.sh"
 source "$SRC/purge_clock.sh"
+source "$SRC/address_space.sh"
 source "$SRC/knobs_and_stats.sh"
 source "$SRC/bad_free.sh"
 source "$SRC/workloads_under_hakmem.sh"
