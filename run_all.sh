@@ -18,7 +18,16 @@ options (LIST = comma-separated; also accepted as --option=value):
   --allocators LIST    allocators to compare (default: system,jemalloc,mimalloc,tcmalloc,hakmem)
   --allocator NAME=/path/lib.so
                        add another allocator, preloaded from that library (repeatable)
-  --workloads LIST     workloads (default: random_mixed,tiny_hot,mid_large_mt,larson)
+  --workloads LIST     workloads or suites: micro (the default: random_mixed,tiny_hot,mid_large_mt,
+                       larson), programs (z3,gs,redis,lua,ruby,sqlite,python,gcc,xz), all (both),
+                       and the names of --program workloads
+  --program NAME='command ...'
+                       add a program workload: that command run whole under each allocator, its stdout
+                       checked against a run on glibc, throughput 1 / wall time (repeatable)
+  --program-work NAME=REGEX
+                       the program's work units: REGEX's first group in its stdout (throughput = units/s)
+  --program-check NAME=reference|exit|sha256:HEX
+                       how its output is checked (default reference: stdout as on glibc)
   --threads LIST       thread counts of the multithreaded workloads (default: 1,2)
   --reps N             repetitions of every cell (default: 5, with --quick 3)
   --env KEY=VALUE      environment for the runs, recorded in meta.json; HAKMEM_* keys reach
@@ -55,7 +64,7 @@ while [ $# -gt 0 ]; do
       matrix_args+=("$flag") ;;
     --pin)
       if [ "$has_value" = 1 ]; then matrix_args+=("--pin=$value"); else matrix_args+=(--pin); fi ;;
-    --allocators|--allocator|--workloads|--threads|--reps|--env|--out|--timeout)
+    --allocators|--allocator|--workloads|--threads|--reps|--env|--out|--timeout|--program|--program-work|--program-check)
       if [ "$has_value" = 0 ]; then
         [ $# -ge 2 ] || bad_usage "$flag needs a value"
         value=$2; shift

@@ -11,6 +11,7 @@ packages=(
   strace linux-perf valgrind                               # syscall counts, perf stat, cachegrind/callgrind
   libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4         # the peers, preloaded by soname
   python3 python3-matplotlib python3-numpy python3-scipy   # Debian's /usr/bin/python3: harness, plots, stats
+  z3 ghostscript redis-server redis-tools lua5.4 ruby sqlite3 xz-utils  # the program suite (gcc, python3 above)
 )
 
 case "${1:-}" in

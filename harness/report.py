@@ -13,7 +13,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from hakbench import plots, report_md  # noqa: E402
+from hakbench import plots, program_plots, program_report, report_md  # noqa: E402
 from hakbench.allocators import REPO  # noqa: E402
 from hakbench.run_data import RunData  # noqa: E402
 
@@ -29,8 +29,14 @@ def main(argv=None):
     data = RunData(args.results_dir)
     plots_dir = args.plots_dir or os.path.join(REPO, "plots", data.run_id)
     figures, skipped = plots.render_all(data, plots_dir)
+    try:
+        figures.insert(0, program_plots.relative(data, data.programs(), plots.colours_for(data.allocators()),
+                                                 plots_dir))
+    except plots.Skip as why:
+        if data.programs():
+            skipped.append((program_plots.NAME, str(why)))
     report = os.path.join(data.dir, "report.md")
-    report_md.write(data, figures, skipped, plots_dir, report)
+    report_md.write(data, figures, skipped, plots_dir, report, program_report.section(data, data.programs()))
 
     for note in data.notes:
         print("note: %s" % note)

@@ -14,7 +14,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from hakbench import alloc_cost, allocators, matrix, meta, summary, workloads  # noqa: E402
+from hakbench import alloc_cost, allocators, jobs, matrix, meta, program_summary, programs, summary, workloads  # noqa: E402
 
 DEFAULT_REPS = 5
 QUICK_REPS = 3
@@ -27,6 +27,7 @@ def _list(text):
 
 
 def _workloads(text):
+    """A list of driver names (harness/alloc_cost.py measures the drivers only)."""
     names = _list(text)
     unknown = [w for w in names if w not in workloads.NAMES]
     if unknown or not names:
@@ -87,8 +88,17 @@ def parser():
                    help="comma-separated allocators (default: %s)" % ",".join(allocators.DEFAULT_ORDER))
     p.add_argument("--allocator", type=_key_value, action="append", default=[], metavar="NAME=/path/lib.so",
                    help="add an allocator preloaded from a shared library (repeatable)")
-    p.add_argument("--workloads", type=_workloads, default=list(workloads.NAMES), metavar="LIST",
-                   help="comma-separated workloads (default: %s)" % ",".join(workloads.NAMES))
+    p.add_argument("--workloads", type=_list, default=[jobs.MICRO], metavar="LIST",
+                   help="comma-separated workloads or suites: micro (the default: %s), programs (the built-in "
+                        "program suite), all (both), and --program names" % ",".join(workloads.NAMES))
+    p.add_argument("--program", type=_key_value, action="append", default=[], metavar="NAME='command ...'",
+                   help="add a program workload NAME running that command (repeatable); select it with "
+                        "--workloads NAME")
+    p.add_argument("--program-work", type=_key_value, action="append", default=[], metavar="NAME=REGEX",
+                   help="the program's work units: the first group of REGEX's last match in its stdout "
+                        "(default: none, throughput = 1 / wall time)")
+    p.add_argument("--program-check", type=_key_value, action="append", default=[], metavar="NAME=CHECK",
+                   help="reference (default: stdout as on glibc), exit (exit status 0 only) or sha256:HEX (of stdout)")
     p.add_argument("--threads", type=_threads, default=DEFAULT_THREADS, metavar="LIST",
                    help="thread counts for the multithreaded workloads (default: 1,2); "
                         "the single-threaded ones run at 1")
@@ -116,9 +126,30 @@ def parser():
     return p
 
 
+def user_programs(args):
+    """The Program objects of the --program flags; ValueError on a malformed one or an option of no program."""
+    names = [name for name, _ in args.program]
+    if len(set(names)) != len(names):
+        raise ValueError("--program: a name given twice")
+    for flag, pairs in (("--program-work", args.program_work), ("--program-check", args.program_check)):
+        stray = [name for name, _ in pairs if name not in names]
+        if stray:
+            raise ValueError("%s %s: no --program of that name" % (flag, stray[0]))
+    work, check = dict(args.program_work), dict(args.program_check)
+    return [programs.user_program(name, command, work.get(name), check.get(name, programs.CHECK_REFERENCE))
+            for name, command in args.program]
+
+
 def main(argv):
     p = parser()
     args = p.parse_args(argv[1:])
+    try:
+        catalog = jobs.Catalog(user_programs(args))
+        args.workloads = catalog.expand(args.workloads)
+    except ValueError as e:
+        p.error(str(e))
+    if not args.workloads:
+        p.error("no workload given")
     extra = dict(args.allocator)
     try:
         resolved = allocators.resolve(args.allocators, extra, log=lambda m: print(m, file=sys.stderr))
@@ -131,7 +162,8 @@ def main(argv):
     if not available:
         print("run_matrix.py: no allocator available", file=sys.stderr)
         return 1
-    missing = [workloads.binary(w) for w in args.workloads if not os.access(workloads.binary(w), os.X_OK)]
+    missing = [workloads.binary(w) for w in args.workloads
+               if not catalog.is_program(w) and not os.access(workloads.binary(w), os.X_OK)]
     if missing:
         print("run_matrix.py: workload drivers not built (run make): %s" % " ".join(missing), file=sys.stderr)
         return 1
@@ -143,7 +175,7 @@ def main(argv):
     cfg = matrix.Config(available, args.workloads, args.threads, reps, profile, os.path.abspath(args.out),
                         args.run_id or meta.new_run_id(), strace=not args.no_strace, perf=not args.no_perf,
                         pin=args.pin, timeout=args.timeout, hakmem_env=hakmem_env, other_env=other_env,
-                        argv=list(argv), skipped=skipped)
+                        argv=list(argv), skipped=skipped, catalog=catalog)
 
     def terminate(signum, frame):
         raise KeyboardInterrupt
@@ -158,7 +190,8 @@ def main(argv):
     except FileExistsError as e:
         print("run_matrix.py: %s" % e, file=sys.stderr)
         return 1
-    print(summary.format_table(rows))
+    print(summary.format_table([r for r in rows if not catalog.is_program(r["workload"])]))
+    print(program_summary.format_table(m.program_rows, m.programs(), [a.name for a in available]))
     costs = alloc_cost.format_table(rows)
     if costs:
         print(costs)

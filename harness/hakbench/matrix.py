@@ -5,7 +5,7 @@ import sys
 import tempfile
 import time
 
-from . import alloc_cost, callgrind, counters, csvfiles, meta, proc, schema, summary, syscalls, workloads
+from . import alloc_cost, callgrind, counters, csvfiles, jobs, meta, program_summary, schema, summary, syscalls
 from .progress import Progress
 
 SEED = 42
@@ -18,40 +18,46 @@ class Config:
 
     def __init__(self, allocators, workload_names, thread_counts, reps, profile, out_dir, run_id,
                  strace=True, perf=True, pin=None, timeout=120.0, hakmem_env=None, other_env=None,
-                 argv=None, skipped=()):
+                 argv=None, skipped=(), catalog=None):
         self.allocators, self.workload_names, self.thread_counts = allocators, workload_names, thread_counts
         self.reps, self.profile, self.out_dir, self.run_id = reps, profile, out_dir, run_id
         self.strace, self.perf, self.pin, self.timeout = strace, perf, pin, timeout
         self.hakmem_env, self.other_env = hakmem_env or {}, other_env or {}
         self.argv = argv or sys.argv
         self.skipped = list(skipped)  # unavailable Allocator objects, recorded in meta.json
+        self.catalog = catalog or jobs.Catalog()  # the workloads by name, programs among them
 
     @property
     def run_dir(self):
         return os.path.join(self.out_dir, self.run_id)
 
 
-def cells(workload_names, thread_counts):
-    """(workload, threads) pairs: single-threaded workloads at 1 thread only, threaded ones at each count."""
+def cells(workload_names, thread_counts, catalog=None):
+    """(workload, threads) pairs: single-threaded drivers at 1 thread only, threaded ones at each count,
+    programs (of catalog) at their own."""
+    catalog = catalog or jobs.Catalog()
     out = []
     for w in workload_names:
-        for t in (thread_counts if w in workloads.THREADED else [1]):
+        for t in catalog.threads(w, thread_counts):
             if (w, t) not in out:
                 out.append((w, t))
     return out
 
 
-def _fmt_result(outcome):
-    if outcome.status == schema.STATUS_OK:
+def _fmt_result(outcome, unit):
+    if outcome.status != schema.STATUS_OK:
+        return outcome.status
+    if unit == jobs.UNIT_OP:
         return "ok, %.2f M ops/s" % (float(outcome.result["ops_per_sec"]) / 1e6)
-    return outcome.status
+    return "ok, %.2f s, %.4g %ss/s" % (outcome.wall_s, float(outcome.result["ops_per_sec"]), unit)
 
 
 class Matrix:
     def __init__(self, config, log=None):
         self.cfg = config
         self.log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
-        self.cells = cells(config.workload_names, config.thread_counts)
+        self.cells = cells(config.workload_names, config.thread_counts, config.catalog)
+        self.programs_skipped = {}  # program -> why it was left out (not installed, reference run failed)
         self.base_env = dict(os.environ, **config.other_env)
         self.do_strace = config.strace and syscalls.available()
         self.perf_support = counters.probe_perf() if config.perf else {}
@@ -82,12 +88,14 @@ class Matrix:
                 kind, workload, threads, alloc.name, alloc.path or "", outcome.status, outcome.exit_code,
                 " ".join(cmd), tail))
 
+    def _job(self, workload, threads, profile=None):
+        return self.cfg.catalog.job(workload, threads, profile or self.cfg.profile, SEED)
+
     def timed_run(self, workload, threads, alloc, rep):
-        cmd = workloads.command(workload, threads, self.cfg.profile, SEED)
-        outcome = proc.run_measured(cmd, env=self._env(alloc), timeout=self.cfg.timeout, cpus=self._cpus(threads))
+        job = self._job(workload, threads)
+        outcome = job.run(self._env(alloc), timeout=self.cfg.timeout, cpus=self._cpus(threads))
         result = outcome.result or {}
-        row = dict(self._key(workload, alloc, threads),
-                   params=workloads.params_string(workload, threads, self.cfg.profile, SEED), rep=rep,
+        row = dict(self._key(workload, alloc, threads), params=job.params, rep=rep, work_unit=job.unit,
                    status=outcome.status, exit_code=outcome.exit_code,
                    ops=result.get("ops"), seconds=result.get("seconds"), ops_per_sec=result.get("ops_per_sec"),
                    wall_s=outcome.wall_s, user_s=outcome.user_s, sys_s=outcome.sys_s,
@@ -95,13 +103,19 @@ class Matrix:
                    major_faults=outcome.major_faults)
         self.runs_csv.write(row)
         if outcome.status != schema.STATUS_OK:
-            self._failed("timed", workload, threads, alloc, cmd, outcome)
+            self._failed("timed", workload, threads, alloc, job.command(), outcome)
         return outcome
 
-    def _tool_run(self, kind, tool_argv, workload, threads, alloc, env, timeout):
-        """Run tool_argv(file) (a tool writing its counts to file) and return (outcome, that file's text)."""
-        argv = tool_argv(self._out_file)
-        outcome = proc.run_measured(argv, env=env, timeout=timeout, cpus=self._cpus(threads))
+    def _tool_run(self, kind, tool_argv, workload, threads, alloc, env, timeout, profile=None):
+        """Run the cell's job under tool_argv(argv, file) (a tool writing its counts to file) and return
+        (outcome, that file's text)."""
+        job = self._job(workload, threads, profile)
+        wrapped = []
+
+        def wrap(argv, env):
+            wrapped.append(tool_argv(argv, self._out_file))
+            return wrapped[0], env
+        outcome = job.run(env, wrap=wrap, timeout=timeout, cpus=self._cpus(threads))
         try:
             with open(self._out_file) as f:
                 text = f.read()
@@ -109,13 +123,12 @@ class Matrix:
         except FileNotFoundError:
             text = ""
         if outcome.status != schema.STATUS_OK:
-            self._failed(kind, workload, threads, alloc, argv, outcome)
+            self._failed(kind, workload, threads, alloc, wrapped[0] if wrapped else job.command(), outcome)
         return outcome, text
 
     def strace_run(self, workload, threads, alloc):
-        cmd = workloads.command(workload, threads, self.cfg.profile, SEED)
         env = {k: v for k, v in self._env(alloc).items() if k != "LD_PRELOAD"}
-        outcome, text = self._tool_run("strace", lambda f: syscalls.command(cmd, f, alloc.path),
+        outcome, text = self._tool_run("strace", lambda cmd, f: syscalls.command(cmd, f, alloc.path),
                                        workload, threads, alloc, env, self.cfg.timeout)
         if outcome.status != schema.STATUS_OK:
             return outcome.status + ", no syscall rows"
@@ -138,8 +151,7 @@ class Matrix:
             for event in counters.EVENTS:
                 self._perf_row(workload, threads, alloc, event, None, None, counters.SOURCE_UNSUPPORTED)
             return "perf is not installed: all events unsupported"
-        cmd = workloads.command(workload, threads, self.cfg.profile, SEED)
-        outcome, text = self._tool_run("perf", lambda f: counters.perf_command(cmd, f), workload, threads,
+        outcome, text = self._tool_run("perf", counters.perf_command, workload, threads,
                                        alloc, self._env(alloc), self.cfg.timeout)
         if outcome.status != schema.STATUS_OK:
             return outcome.status + ", no perf rows"
@@ -155,10 +167,9 @@ class Matrix:
         return "ok, %d of %d events counted" % (sum(v is not None for v in counts.values()), len(counts))
 
     def cachegrind_run(self, workload, threads, alloc):
-        cmd = workloads.command(workload, threads, "tiny", SEED)
-        outcome, text = self._tool_run("cachegrind", lambda f: counters.cachegrind_command(cmd, f), workload,
+        outcome, text = self._tool_run("cachegrind", counters.cachegrind_command, workload,
                                        threads, alloc, self._env(alloc),
-                                       self.cfg.timeout * CACHEGRIND_TIMEOUT_FACTOR)
+                                       self.cfg.timeout * CACHEGRIND_TIMEOUT_FACTOR, "tiny")
         if outcome.status != schema.STATUS_OK:
             return outcome.status + ", no simulated branch rows"
         try:
@@ -171,9 +182,9 @@ class Matrix:
         return "ok, %.3f simulated branch misses per op" % (counts["branch-misses"] / ops)
 
     def callgrind_run(self, workload, threads, alloc):
-        cmd = workloads.command(workload, threads, "tiny", SEED)
-        outcome, text = self._tool_run("callgrind", lambda f: callgrind.command(cmd, f), workload, threads,
-                                       alloc, self._env(alloc), self.cfg.timeout * CACHEGRIND_TIMEOUT_FACTOR)
+        cmd = self._job(workload, threads, "tiny").command()
+        outcome, text = self._tool_run("callgrind", callgrind.command, workload, threads, alloc, self._env(alloc),
+                                       self.cfg.timeout * CACHEGRIND_TIMEOUT_FACTOR, "tiny")
         if outcome.status != schema.STATUS_OK:
             return outcome.status + ", no allocator cost rows"
         try:
@@ -196,10 +207,37 @@ class Matrix:
         if self.cfg.perf:
             plan["perf"] = n_cells
         if self.fallback_branches:
-            plan["cachegrind"] = n_cells
+            plan["cachegrind"] = len(self._cells_for("cachegrind")) * len(self.cfg.allocators)
         if self.do_alloc_cost:
-            plan["callgrind"] = n_cells
+            plan["callgrind"] = len(self._cells_for("callgrind")) * len(self.cfg.allocators)
         return plan
+
+    def programs(self):
+        """The program workloads of the matrix, in order."""
+        return [w for w, _ in self.cells if self.cfg.catalog.is_program(w)]
+
+    def _cells_for(self, kind):
+        """Cells measured by a kind of run: cachegrind's and callgrind's simulations are for the drivers only (a
+        whole program under valgrind would take minutes per run)."""
+        if kind not in ("cachegrind", "callgrind"):
+            return self.cells
+        return [c for c in self.cells if not self.cfg.catalog.is_program(c[0])]
+
+    def _check_programs(self):
+        """Leave out the programs that are not installed or whose reference run on glibc fails (the output
+        check needs that run); the reason goes to the log and to meta.json."""
+        for workload, threads in list(self.cells):
+            if not self.cfg.catalog.is_program(workload):
+                continue
+            job = self._job(workload, threads)
+            why = job.program.missing()
+            if why is None:
+                self.log("%s: generating inputs and making the reference run on glibc" % workload)
+                why = job.reference(self.base_env, self.cfg.timeout)
+            if why:
+                self.log("leaving out program %s: %s" % (workload, why))
+                self.programs_skipped[workload] = why
+                self.cells.remove((workload, threads))
 
     def _prepare_dir(self):
         run_dir = self.cfg.run_dir
@@ -234,6 +272,7 @@ class Matrix:
         cfg = self.cfg
         self._prepare_dir()
         run_dir = cfg.run_dir
+        self._check_programs()
         settings = {"reps": cfg.reps, "workloads": cfg.workload_names,
                     "threads": cfg.thread_counts, "allocators": [a.name for a in cfg.allocators],
                     "seed": SEED, "timeout_s": cfg.timeout,
@@ -241,7 +280,8 @@ class Matrix:
                     "strace": self.do_strace,
                     "perf": cfg.perf and counters.perf_available(),
                     "cachegrind_branch_fallback": self.fallback_branches,
-                    "callgrind_alloc_cost": self.do_alloc_cost}
+                    "callgrind_alloc_cost": self.do_alloc_cost,
+                    "programs_skipped": self.programs_skipped}
         info = meta.collect(cfg.run_id, cfg.argv, cfg.profile, cfg.allocators + cfg.skipped, cfg.hakmem_env, cfg.other_env,
                             self.perf_support, settings)
         meta_path = os.path.join(run_dir, "meta.json")
@@ -260,7 +300,8 @@ class Matrix:
                         start = time.monotonic()
                         outcome = self.timed_run(workload, threads, alloc, rep)
                         progress.finished("timed", time.monotonic() - start, "rep %d/%d %s threads=%d %s" % (
-                            rep, cfg.reps, workload, threads, alloc.name), _fmt_result(outcome))
+                            rep, cfg.reps, workload, threads, alloc.name), _fmt_result(outcome, self._job(
+                                workload, threads).unit))
                 summary.write(run_dir)
             extra = [("strace", self.strace_run, self.do_strace), ("perf", self.perf_run, cfg.perf),
                      ("cachegrind", self.cachegrind_run, self.fallback_branches),
@@ -268,7 +309,7 @@ class Matrix:
             for kind, measure, wanted in extra:
                 if not wanted:
                     continue
-                for workload, threads in self.cells:
+                for workload, threads in self._cells_for(kind):
                     for alloc in cfg.allocators:
                         start = time.monotonic()
                         what = measure(workload, threads, alloc)
@@ -283,5 +324,7 @@ class Matrix:
             if os.path.exists(self._out_file):
                 os.unlink(self._out_file)
             rows = summary.write(run_dir)
+            self.program_rows = program_summary.write(run_dir, self.programs(), [a.name for a in cfg.allocators])
             meta.finish(meta_path, info, self.interrupted)
+            cfg.catalog.close()
         return rows

@@ -501,9 +501,11 @@ def render_all(data, out_dir):
     os.makedirs(out_dir, exist_ok=True)
     colours = colours_for(data.allocators())
     jobs = []
+    programs = data.programs()  # in ops/s of their own units: drawn by program_plots.py
     for w in data.workloads():
-        jobs += [("throughput_" + w, throughput, (w,)), ("relative_" + w, relative, (w,))]
-        if len(data.threads_of(w)) > 1:
+        if w not in programs:
+            jobs += [("throughput_" + w, throughput, (w,)), ("relative_" + w, relative, (w,))]
+        if len(data.threads_of(w)) > 1 and w not in programs:
             jobs.append(("scaling_" + w, scaling, (w,)))
         jobs.append(("syscalls_" + w, syscalls, (w,)))
     jobs += [("page_faults", page_faults, ()), ("peak_rss", peak_rss, ()), ("branch_misses", branch_misses, ()),

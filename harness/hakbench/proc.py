@@ -14,8 +14,9 @@ class Outcome:
     """What one run produced. result is the parsed RESULT line (dict) or None."""
 
     def __init__(self, status, exit_code, stdout, stderr, wall_s, user_s, sys_s,
-                 max_rss_kb, minor_faults, major_faults, result):
+                 max_rss_kb, minor_faults, major_faults, result, during=None):
         self.status, self.exit_code = status, exit_code
+        self.during = during  # what run_measured's during() returned
         self.stdout, self.stderr = stdout, stderr
         self.wall_s, self.user_s, self.sys_s = wall_s, user_s, sys_s
         self.max_rss_kb, self.minor_faults, self.major_faults = max_rss_kb, minor_faults, major_faults
@@ -67,12 +68,18 @@ def _peak_rss_kb(path):
         return None
 
 
-def run_measured(cmd, env=None, timeout=None, cpus=None, cwd=None):
+def exited(pid):
+    """Whether our child pid has exited, without reaping it (its rusage is still to be collected)."""
+    return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+
+
+def run_measured(cmd, env=None, timeout=None, cpus=None, cwd=None, during=None):
     """Run cmd (a list) to completion and return an Outcome.
 
     The child runs in its own session so a timeout kills it and everything it started.
     CPU times and faults come from wait4 (the wrapper's own share is a few dozen faults).
-    cpus: optional set of CPU numbers to pin the child to."""
+    cpus: optional set of CPU numbers to pin the child to. during(pid): called once the child started (pid
+    is the child's, see exited()), e.g. a client driving a server; its result is Outcome.during."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
             tempfile.NamedTemporaryFile(mode="r") as rss_file:
         start = time.monotonic()
@@ -88,7 +95,10 @@ def run_measured(cmd, env=None, timeout=None, cpus=None, cwd=None):
         timer = threading.Timer(timeout, kill) if timeout else None
         if timer:
             timer.start()
+        during_result = None
         try:
+            if during:
+                during_result = during(child.pid)
             _, wait_status, usage = os.wait4(child.pid, 0)
         except BaseException:
             # Ctrl-C reaches only our process group: the child, in its own session, would outlive us.
@@ -114,4 +124,4 @@ def run_measured(cmd, env=None, timeout=None, cpus=None, cwd=None):
         result = None
     status = classify(exit_code, timed_out.is_set(), stderr, result)
     return Outcome(status, exit_code, stdout, stderr, wall, usage.ru_utime, usage.ru_stime,
-                   max_rss_kb, usage.ru_minflt, usage.ru_majflt, result)
+                   max_rss_kb, usage.ru_minflt, usage.ru_majflt, result, during_result)

@@ -186,8 +186,9 @@ def _params(data, workload):
     return ["Parameters: " + "; ".join("`%s`" % p for p in params)] if params else []
 
 
-def write(data, figures, skipped, plots_dir, path):
-    """Write the report of data to path; figures are linked relative to path's directory."""
+def write(data, figures, skipped, plots_dir, path, sections=()):
+    """Write the report of data to path; figures are linked relative to path's directory. sections: more
+    markdown lines, placed after the summary (the programs' section)."""
     rel = os.path.relpath(os.path.realpath(plots_dir), os.path.dirname(os.path.realpath(path)))
     out = ["# HAKMEM benchmark run %s" % data.run_id, ""]
     out += ["## Run", ""] + (_meta_lines(data.meta) or ["meta.json is missing."]) + [""]
@@ -210,7 +211,7 @@ def write(data, figures, skipped, plots_dir, path):
         out += ["Allocators not run: " + "; ".join("%s (%s)" % s for s in skipped_allocators) + ".", ""]
     if data.summary is None:
         out += ["summary.csv is missing: no summary table.", ""]
-    for workload in data.workloads():
+    for workload in [w for w in data.workloads() if w not in data.programs()]:
         rows = _summary_rows(data, workload)
         out += ["### %s" % workload, ""] + _params(data, workload) + [""]
         if not rows:
@@ -223,6 +224,7 @@ def write(data, figures, skipped, plots_dir, path):
                 ""]
 
     out += _alloc_cost(data)
+    out += list(sections)
     out += ["## Noisy cells", ""] + _noisy_cells(data) + [""]
     out += ["## Failed runs", ""] + _failures(data) + [""]
 

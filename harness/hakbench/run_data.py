@@ -6,17 +6,17 @@ A missing or unreadable file becomes None plus a line in notes, never an excepti
 import json
 import os
 
-from . import csvfiles, schema
+from . import csvfiles, program_suite, schema
 from .allocators import DEFAULT_ORDER
 from .workloads import NAMES
 
 # Columns that hold text; every other column of the schema is a number (empty cell -> None).
 TEXT_COLUMNS = {"run_id", "workload", "allocator", "params", "status", "syscall", "event", "source",
                 "best_peer", "branch_misses_source", "noise", "verdict_vs_system", "verdict_vs_best_peer",
-                "versus", "verdict"}
+                "versus", "verdict", "work_unit"}
 INT_COLUMNS = {"threads", "rep", "exit_code", "runs", "ok_runs", "pairs"}
 # Columns added after runs were committed (results/reference): a file without them reads them as empty.
-LATER_COLUMNS = set(schema.ALLOC_COST)
+LATER_COLUMNS = set(schema.ALLOC_COST) | {"work_unit"}
 
 FILES = {"runs": ("runs.csv", schema.RUNS), "syscalls": ("syscalls.csv", schema.SYSCALLS),
          "perf": ("perf.csv", schema.PERF), "summary": ("summary.csv", schema.SUMMARY),
@@ -86,10 +86,15 @@ class RunData:
         return (self.summary or []) + (self.runs or [])
 
     def workloads(self):
-        return ordered({r["workload"] for r in self._all_rows()}, NAMES)
+        return ordered({r["workload"] for r in self._all_rows()}, NAMES + program_suite.NAMES)
 
     def allocators(self):
         return ordered({r["allocator"] for r in self._all_rows()}, DEFAULT_ORDER)
+
+    def programs(self):
+        """The program workloads (a work unit other than the drivers' op), in workload order."""
+        found = {r["workload"] for r in self.runs or [] if r["work_unit"] not in (None, "", "op")}
+        return [w for w in self.workloads() if w in found]
 
     def threads_of(self, workload):
         return sorted({r["threads"] for r in self._all_rows() if r["workload"] == workload})

@@ -2,7 +2,9 @@
 
 RUNS = ["run_id", "workload", "allocator", "threads", "params", "rep", "status", "exit_code",
         "ops", "seconds", "ops_per_sec", "wall_s", "user_s", "sys_s",
-        "max_rss_kb", "minor_faults", "major_faults"]
+        "max_rss_kb", "minor_faults", "major_faults", "work_unit"]
+# work_unit: what ops counts: "op" (one malloc or free, the drivers), "run" (a program that reports no work:
+# ops_per_sec = 1 / wall time), "request" (redis), "work unit" (a --program's own count).
 
 SYSCALLS = ["run_id", "workload", "allocator", "threads", "syscall", "calls"]
 
