@@ -84,6 +84,19 @@ enum hk_slab_where {
   SLAB_DETACHED, /* full, unowned; the first thread to free into it claims it */
 };
 
+/* ------------------------------------------------------------- debug checks */
+/* A HAKMEM_DEBUG build (make debug) checks the slab state machine: every
+ * move of a slab between states and owners (hk_slab_move), the block counts,
+ * the links of the slab lists and of the block chains handed between caches
+ * and slabs. A failed check prints without allocating and aborts. A release
+ * build compiles every check away (sizeof does not evaluate its operand). */
+#ifdef HAKMEM_DEBUG
+#define HK_ASSERT(cond) (likely(cond) ? (void)0 : hk_assert_fail(__FILE__, __LINE__, #cond))
+HK_NORETURN void hk_assert_fail(const char *file, int line, const char *cond);
+#else
+#define HK_ASSERT(cond) ((void)sizeof(!(cond)))
+#endif
+
 /* Low bit of slab.remote: the slab is detached. */
 #define HK_REMOTE_DETACHED ((uintptr_t)1)
 /* slab.owner of slabs in the shared pool. */
@@ -123,6 +136,27 @@ static inline char *hk_slab_base(struct hk_slab *s) {
   return (char *)seg + ((size_t)s->index << seg->slab_shift);
 }
 static inline size_t hk_slab_bytes(struct hk_slab *s) { return (size_t)1 << hk_slab_segment(s)->slab_shift; }
+
+/* Debug checks: each move of a slab between states (see hk_slab_where) with
+ * its new owner (a heap for CURRENT and WARM, NULL for DETACHED, HK_OWNER_POOL
+ * in the shared pool) is one that the code makes. hk_debug_walk follows n
+ * links from first and returns what the n-th block links to, or
+ * HK_WALK_BROKEN if one of them is not a block (of s, unless s is NULL). */
+int hk_debug_move_ok(struct hk_slab *s, enum hk_slab_where to, struct hk_heap *owner);
+void *hk_debug_walk(struct hk_slab *s, void *first, uint32_t n);
+#define HK_WALK_BROKEN ((void *)1)
+
+/* Every change of a slab's state and owner goes through here. */
+static inline void hk_slab_move(struct hk_slab *s, enum hk_slab_where to, struct hk_heap *owner) {
+  HK_ASSERT(hk_debug_move_ok(s, to, owner));
+  s->where = (uint8_t)to;
+  relaxed_store(&s->owner, owner);
+}
+
+static inline int hk_slab_counts_ok(struct hk_slab *s) {
+  uint32_t carved = relaxed_load(&s->carved);
+  return s->free_count <= carved && carved <= s->capacity;
+}
 
 /* Blocks of an owned slab that are out (in caches or in use, remote frees not
  * yet drained). The slab is empty when this is 0. */

@@ -18,9 +18,11 @@ static uint32_t splice_list(struct hk_slab *s, void *list) {
     last = *(void **)last;
     n++;
   }
+  HK_ASSERT(hk_debug_walk(s, list, n) == NULL);
   *(void **)last = s->free;
   s->free = list;
   s->free_count += n;
+  HK_ASSERT(hk_slab_counts_ok(s));
   return n;
 }
 
@@ -31,6 +33,7 @@ uint32_t hk_slab_drain_remote(struct hk_slab *s) {
 }
 
 static void local_free_run(struct hk_heap *h, struct hk_slab *s, void *first, void *last, uint32_t n) {
+  HK_ASSERT(s->where == SLAB_CURRENT || s->where == SLAB_WARM);
   if (unlikely(s->free_count + n > relaxed_load(&s->carved))) hk_bad_free("double free", first);
   *(void **)last = s->free;
   s->free = first;
@@ -53,7 +56,6 @@ static void claim(struct hk_heap *h, struct hk_slab *s, void *remote_list, void 
   if (s->free_count == relaxed_load(&s->carved)) {
     hk_pool_release_empty(s);
   } else if (h && h->cls[s->cls].current) {
-    relaxed_store(&s->owner, h);
     hk_warm_add(h, s);
   } else {
     hk_pool_release_partial(s);
@@ -61,20 +63,20 @@ static void claim(struct hk_heap *h, struct hk_slab *s, void *remote_list, void 
 }
 
 int hk_slab_detach(struct hk_slab *s, struct hk_heap *h) {
-  s->where = SLAB_DETACHED;
-  relaxed_store(&s->owner, NULL);
+  hk_slab_move(s, SLAB_DETACHED, NULL);
   uintptr_t expected = 0;
   if (atomic_compare_exchange_strong_explicit(&s->remote, &expected, HK_REMOTE_DETACHED, memory_order_release,
                                               memory_order_relaxed))
     return 1;
-  relaxed_store(&s->owner, h); /* blocks came back meanwhile: keep it */
-  s->where = SLAB_CURRENT;
+  hk_slab_move(s, SLAB_CURRENT, h); /* blocks came back meanwhile: keep it */
   return 0;
 }
 
 /* Give the n blocks first..last (linked) back to slab s. h is the calling
  * thread's heap, or NULL for a thread that can no longer own slabs. */
 void hk_slab_free_run(struct hk_heap *h, struct hk_slab *s, void *first, void *last, uint32_t n) {
+  /* n blocks of s from first to last */
+  HK_ASSERT(n > 0 && hk_debug_walk(s, first, n - 1) == last && hk_debug_walk(s, last, 1) == *(void **)last);
   if (h && relaxed_load(&s->owner) == h) {
     local_free_run(h, s, first, last, n);
     return;

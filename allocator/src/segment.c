@@ -48,14 +48,15 @@ void hk_slab_format(struct hk_slab *s, unsigned cls, struct hk_heap *owner) {
   s->free = NULL;
   s->free_count = 0;
   s->cls = (uint8_t)cls;
-  s->where = SLAB_CURRENT;
   atomic_store_explicit(&s->remote, 0, memory_order_relaxed);
-  relaxed_store(&s->owner, owner);
+  hk_slab_move(s, SLAB_CURRENT, owner);
   atomic_fetch_add_explicit(&hk_gstats.slabs_formatted, 1, memory_order_relaxed);
 }
 
-/* Back to "holds no class": every check of hk_block_slab fails on it. */
+/* Back to "holds no class": every check of hk_block_slab fails on it. The
+ * caller puts it on a free list of the shared pool, which makes the pool its owner. */
 void hk_slab_reset(struct hk_slab *s) {
+  HK_ASSERT(s->free_count == relaxed_load(&s->carved) && relaxed_load(&s->remote) == 0); /* empty */
   s->size = 0;
   s->magic = 0;
   s->start_off = 0;
@@ -65,5 +66,4 @@ void hk_slab_reset(struct hk_slab *s) {
   s->free_count = 0;
   s->cls = HK_CLASS_NONE;
   atomic_store_explicit(&s->remote, 0, memory_order_relaxed);
-  relaxed_store(&s->owner, HK_OWNER_POOL);
 }

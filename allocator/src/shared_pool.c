@@ -27,6 +27,7 @@ static _Atomic uint32_t last_purge_ms;
 static unsigned kind_of(struct hk_slab *s) { return hk_slab_segment(s)->slab_shift != HK_TINY_SLAB_SHIFT; }
 
 static void list_push(struct slab_list *l, struct hk_slab *s) {
+  HK_ASSERT(l->head ? l->head->prev == NULL && l->tail != NULL : l->tail == NULL);
   s->prev = NULL;
   s->next = l->head;
   if (l->head) l->head->prev = s;
@@ -35,6 +36,8 @@ static void list_push(struct slab_list *l, struct hk_slab *s) {
 }
 
 static void list_remove(struct slab_list *l, struct hk_slab *s) {
+  HK_ASSERT(s->prev ? s->prev->next == s : l->head == s);
+  HK_ASSERT(s->next ? s->next->prev == s : l->tail == s);
   if (s->prev) s->prev->next = s->next;
   else l->head = s->next;
   if (s->next) s->next->prev = s->prev;
@@ -54,7 +57,7 @@ void hk_purge_note_pending(void) { relaxed_store(&purge_pending, 1); }
 
 /* Put an empty slab on a free list (pool lock held). */
 static void add_free_locked(struct hk_slab *s, enum hk_slab_where where, uint32_t now) {
-  s->where = (uint8_t)where;
+  hk_slab_move(s, where, HK_OWNER_POOL);
   s->released_ms = now;
   if (where == SLAB_FREE) free_resident += hk_slab_bytes(s);
   list_push(where == SLAB_FREE ? &free_slabs[kind_of(s)] : &purged_slabs[kind_of(s)], s);
@@ -63,6 +66,7 @@ static void add_free_locked(struct hk_slab *s, enum hk_slab_where where, uint32_
 
 /* Take an empty slab off its free list (pool lock held). */
 static void remove_free_locked(struct hk_slab *s) {
+  HK_ASSERT(s->where == SLAB_FREE || s->where == SLAB_PURGED);
   if (s->where == SLAB_FREE) free_resident -= hk_slab_bytes(s);
   list_remove(s->where == SLAB_FREE ? &free_slabs[kind_of(s)] : &purged_slabs[kind_of(s)], s);
   hk_slab_segment(s)->pooled_slabs--;
@@ -75,8 +79,7 @@ struct hk_slab *hk_pool_acquire(struct hk_heap *h, unsigned cls) {
   hk_lock(&pool_lock);
   struct hk_slab *s = list_pop(&partial[cls]);
   if (s) {
-    relaxed_store(&s->owner, h);
-    s->where = SLAB_CURRENT;
+    hk_slab_move(s, SLAB_CURRENT, h);
     hk_unlock(&pool_lock);
     hk_slab_drain_remote(s);
     return s;
@@ -117,8 +120,7 @@ void hk_pool_release_empty(struct hk_slab *s) {
 
 void hk_pool_release_partial(struct hk_slab *s) {
   hk_lock(&pool_lock);
-  relaxed_store(&s->owner, HK_OWNER_POOL);
-  s->where = SLAB_PARTIAL;
+  hk_slab_move(s, SLAB_PARTIAL, HK_OWNER_POOL);
   list_push(&partial[s->cls], s);
   hk_unlock(&pool_lock);
   hk_purge_note_pending();

@@ -9,6 +9,7 @@ static void *take_from_slab(struct hk_heap *h, struct hk_slab *s, unsigned cls) 
   uint32_t want = hk_refill_count[cls];
   uint32_t got;
   void *head;
+  HK_ASSERT(s->where == SLAB_CURRENT && relaxed_load(&s->owner) == h && s->cls == cls);
   if (s->free_count == 0) hk_slab_drain_remote(s);
   if (s->free_count) {
     head = s->free;
@@ -34,6 +35,7 @@ static void *take_from_slab(struct hk_heap *h, struct hk_slab *s, unsigned cls) 
     *(void **)p = NULL;
     relaxed_store(&s->carved, carved + got);
   }
+  HK_ASSERT(hk_debug_walk(s, head, got) == NULL && hk_slab_counts_ok(s));
   struct hk_tcache *c = &h->cache[cls];
   c->head = *(void **)head;
   c->count = got - 1;
@@ -63,6 +65,7 @@ void *hk_refill_alloc(struct hk_heap *h, unsigned cls) {
 void hk_cache_flush(struct hk_heap *h, unsigned cls, uint32_t keep) {
   struct hk_tcache *c = &h->cache[cls];
   void *rest;
+  HK_ASSERT(hk_debug_walk(NULL, c->head, c->count) == NULL);
   if (keep == 0) {
     rest = c->head;
     c->head = NULL;

@@ -8,6 +8,9 @@
 
 void hk_warm_remove(struct hk_heap *h, struct hk_slab *s) {
   struct hk_class_state *cs = &h->cls[s->cls];
+  HK_ASSERT(s->where == SLAB_WARM && relaxed_load(&s->owner) == h);
+  HK_ASSERT(s->prev ? s->prev->next == s : cs->warm == s);
+  HK_ASSERT(s->next ? s->next->prev == s : cs->warm_tail == s);
   if (s->prev) s->prev->next = s->next;
   else cs->warm = s->next;
   if (s->next) s->next->prev = s->prev;
@@ -17,7 +20,7 @@ void hk_warm_remove(struct hk_heap *h, struct hk_slab *s) {
 /* A partly used slab the thread now owns (claimed). */
 void hk_warm_add(struct hk_heap *h, struct hk_slab *s) {
   struct hk_class_state *cs = &h->cls[s->cls];
-  s->where = SLAB_WARM;
+  hk_slab_move(s, SLAB_WARM, h);
   s->prev = NULL;
   s->next = cs->warm;
   if (cs->warm) cs->warm->prev = s;
@@ -50,6 +53,6 @@ struct hk_slab *hk_warm_pop(struct hk_heap *h, unsigned cls) {
   if (!s) return NULL;
   hk_warm_remove(h, s);
   if (s->free_count == relaxed_load(&s->carved)) h->cls[cls].warm_empty--;
-  s->where = SLAB_CURRENT;
+  hk_slab_move(s, SLAB_CURRENT, h);
   return s;
 }

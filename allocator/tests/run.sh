@@ -153,6 +153,7 @@ source "$SRC/purge_clock.sh"
 source "$SRC/address_space.sh"
 source "$SRC/knobs_and_stats.sh"
 source "$SRC/bad_free.sh"
+source "$SRC/debug_build.sh"
 source "$SRC/workloads_under_hakmem.sh"
 source "$SRC/real_programs.sh"
 exit 0
