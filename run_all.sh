@@ -29,7 +29,10 @@ options (LIST = comma-separated; also accepted as --option=value):
   --program-check NAME=reference|exit|sha256:HEX
                        how its output is checked (default reference: stdout as on glibc)
   --threads LIST       thread counts of the multithreaded workloads (default: 1,2)
-  --reps N             repetitions of every cell (default: 5, with --quick 3)
+  --reps N|auto        repetitions of every cell (default: 5, with --quick 3); auto: then more
+                       until every CI of hakmem vs its best peer is narrower than --target-ci
+  --target-ci PCT      add reps until those CIs are narrower than PCT% (auto: 10)
+  --max-reps N         at most this many reps with --target-ci or --reps auto (default: 20)
   --env KEY=VALUE      environment for the runs, recorded in meta.json; HAKMEM_* keys reach
                        the hakmem runs only (repeatable)
   --out DIR            where <run-id>/ goes (default: results)
@@ -64,7 +67,7 @@ while [ $# -gt 0 ]; do
       matrix_args+=("$flag") ;;
     --pin)
       if [ "$has_value" = 1 ]; then matrix_args+=("--pin=$value"); else matrix_args+=(--pin); fi ;;
-    --allocators|--allocator|--workloads|--threads|--reps|--env|--out|--timeout|--program|--program-work|--program-check)
+    --allocators|--allocator|--workloads|--threads|--reps|--target-ci|--max-reps|--env|--out|--timeout|--program|--program-work|--program-check)
       if [ "$has_value" = 0 ]; then
         [ $# -ge 2 ] || bad_usage "$flag needs a value"
         value=$2; shift

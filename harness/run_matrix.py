@@ -19,6 +19,8 @@ from hakbench import alloc_cost, allocators, jobs, matrix, meta, program_summary
 DEFAULT_REPS = 5
 QUICK_REPS = 3
 DEFAULT_THREADS = [1, 2]
+AUTO_TARGET_CI = 10.0  # --reps auto: percent
+DEFAULT_MAX_REPS = 20
 
 
 def _list(text):
@@ -102,8 +104,14 @@ def parser():
     p.add_argument("--threads", type=_threads, default=DEFAULT_THREADS, metavar="LIST",
                    help="thread counts for the multithreaded workloads (default: 1,2); "
                         "the single-threaded ones run at 1")
-    p.add_argument("--reps", type=_positive(int), metavar="N",
-                   help="repetitions of every cell (default: %d, with --quick %d)" % (DEFAULT_REPS, QUICK_REPS))
+    p.add_argument("--reps", type=lambda t: t if t == "auto" else _positive(int)(t), metavar="N|auto",
+                   help="repetitions of every cell (default: %d, with --quick %d); auto: that many, then more "
+                        "until --target-ci (default %g%%) is met" % (DEFAULT_REPS, QUICK_REPS, AUTO_TARGET_CI))
+    p.add_argument("--target-ci", type=_positive(float), metavar="PCT",
+                   help="after --reps reps, add interleaved reps until the 95%% CI of every hakmem-vs-best-peer "
+                        "ratio is narrower than PCT%% of the ratio, up to --max-reps")
+    p.add_argument("--max-reps", type=_positive(int), metavar="N",
+                   help="with --target-ci or --reps auto: at most this many reps (default %d)" % DEFAULT_MAX_REPS)
     p.add_argument("--quick", action="store_true",
                    help="small workload sizes and %d reps: the whole pipeline in a few minutes" % QUICK_REPS)
     p.add_argument("--profile", choices=workloads.PROFILES,
@@ -143,6 +151,13 @@ def user_programs(args):
 def main(argv):
     p = parser()
     args = p.parse_args(argv[1:])
+    target = args.target_ci or (AUTO_TARGET_CI if args.reps == "auto" else None)
+    reps = (args.reps if args.reps != "auto" else None) or (QUICK_REPS if args.quick else DEFAULT_REPS)
+    max_reps = args.max_reps or max(DEFAULT_MAX_REPS, reps)
+    if args.max_reps and target is None:
+        p.error("--max-reps goes with --target-ci or --reps auto")
+    if max_reps < reps:
+        p.error("--max-reps %d is below the %d reps measured first" % (max_reps, reps))
     try:
         catalog = jobs.Catalog(user_programs(args))
         args.workloads = catalog.expand(args.workloads)
@@ -169,13 +184,13 @@ def main(argv):
         return 1
 
     profile = args.profile or ("quick" if args.quick else "full")
-    reps = args.reps or (QUICK_REPS if args.quick else DEFAULT_REPS)
     hakmem_env = {k: v for k, v in args.env if k.startswith("HAKMEM_")}
     other_env = {k: v for k, v in args.env if not k.startswith("HAKMEM_")}
     cfg = matrix.Config(available, args.workloads, args.threads, reps, profile, os.path.abspath(args.out),
                         args.run_id or meta.new_run_id(), strace=not args.no_strace, perf=not args.no_perf,
                         pin=args.pin, timeout=args.timeout, hakmem_env=hakmem_env, other_env=other_env,
-                        argv=list(argv), skipped=skipped, catalog=catalog)
+                        argv=list(argv), skipped=skipped, catalog=catalog,
+                        target_ci=target / 100 if target else None, max_reps=max_reps)
 
     def terminate(signum, frame):
         raise KeyboardInterrupt

@@ -14,11 +14,13 @@ CACHEGRIND_TIMEOUT_FACTOR = 10  # cachegrind and callgrind simulate every instru
 
 class Config:
     """What to measure. allocators: available Allocator objects in matrix order; pin: None, "auto"
-    (a run with T threads gets the first T usable CPUs) or a set of CPU numbers."""
+    (a run with T threads gets the first T usable CPUs) or a set of CPU numbers; target_ci: None, or
+    reps are added after the first `reps` (up to max_reps) until every hakmem-vs-best-peer interval is
+    narrower than this fraction of its ratio."""
 
     def __init__(self, allocators, workload_names, thread_counts, reps, profile, out_dir, run_id,
                  strace=True, perf=True, pin=None, timeout=120.0, hakmem_env=None, other_env=None,
-                 argv=None, skipped=(), catalog=None):
+                 argv=None, skipped=(), catalog=None, target_ci=None, max_reps=None):
         self.allocators, self.workload_names, self.thread_counts = allocators, workload_names, thread_counts
         self.reps, self.profile, self.out_dir, self.run_id = reps, profile, out_dir, run_id
         self.strace, self.perf, self.pin, self.timeout = strace, perf, pin, timeout
@@ -26,6 +28,7 @@ class Config:
         self.argv = argv or sys.argv
         self.skipped = list(skipped)  # unavailable Allocator objects, recorded in meta.json
         self.catalog = catalog or jobs.Catalog()  # the workloads by name, programs among them
+        self.target_ci, self.max_reps = target_ci, max_reps
 
     @property
     def run_dir(self):
@@ -266,6 +269,27 @@ class Matrix:
         if self.cfg.perf and not self.do_alloc_cost:
             self.log("valgrind is not installed: no allocator cost per call (callgrind)")
 
+    def more_reps(self, rep, rows):
+        """After rep reps with summary rows: whether to measure another rep (--target-ci), saying why."""
+        if self.cfg.target_ci is None:
+            return False
+        widths = summary.headline_widths(rows)
+        if not widths:
+            self.log("rep %d: no paired ratio to narrow (a cell needs 2 ok reps of two allocators): stopping" % rep)
+            return False
+        shown = ", ".join("%s threads=%d %.1f%%" % (w, t, 100 * width) for (w, t), width in widths.items())
+        wide = [cell for cell, width in widths.items() if width > self.cfg.target_ci]
+        if not wide:
+            self.log("rep %d: every CI of hakmem vs its best peer is within %.1f%%: %s"
+                     % (rep, 100 * self.cfg.target_ci, shown))
+            return False
+        if rep >= self.cfg.max_reps:
+            self.log("rep %d = --max-reps: stopping with CIs wider than %.1f%% in %d cell(s): %s"
+                     % (rep, 100 * self.cfg.target_ci, len(wide), shown))
+            return False
+        self.log("rep %d: CI widths %s; target %.1f%%: one more rep" % (rep, shown, 100 * self.cfg.target_ci))
+        return True
+
     def run(self):
         """Measure everything; return the summary rows. Ctrl-C (or SIGTERM) stops the measuring,
         keeps what is on disk and still writes summary.csv and meta.json; self.interrupted says so."""
@@ -273,7 +297,8 @@ class Matrix:
         self._prepare_dir()
         run_dir = cfg.run_dir
         self._check_programs()
-        settings = {"reps": cfg.reps, "workloads": cfg.workload_names,
+        settings = {"reps": cfg.reps, "target_ci": cfg.target_ci, "max_reps": cfg.max_reps,
+                    "workloads": cfg.workload_names,
                     "threads": cfg.thread_counts, "allocators": [a.name for a in cfg.allocators],
                     "seed": SEED, "timeout_s": cfg.timeout,
                     "pin": sorted(cfg.pin) if isinstance(cfg.pin, set) else cfg.pin,
@@ -294,15 +319,20 @@ class Matrix:
         fd, self._out_file = tempfile.mkstemp(prefix="hakbench-", suffix=".out")
         os.close(fd)
         try:
-            for rep in range(1, cfg.reps + 1):
+            rep, rows, reps_shown = 0, [], str(cfg.reps) if cfg.target_ci is None else "%d+" % cfg.reps
+            while rep < cfg.reps or self.more_reps(rep, rows):
+                rep += 1
+                if rep > cfg.reps:
+                    progress.add("timed", len(self.cells) * len(cfg.allocators))
                 for workload, threads in self.cells:
                     for alloc in cfg.allocators:
                         start = time.monotonic()
                         outcome = self.timed_run(workload, threads, alloc, rep)
-                        progress.finished("timed", time.monotonic() - start, "rep %d/%d %s threads=%d %s" % (
-                            rep, cfg.reps, workload, threads, alloc.name), _fmt_result(outcome, self._job(
+                        progress.finished("timed", time.monotonic() - start, "rep %d/%s %s threads=%d %s" % (
+                            rep, reps_shown, workload, threads, alloc.name), _fmt_result(outcome, self._job(
                                 workload, threads).unit))
-                summary.write(run_dir)
+                rows = summary.write(run_dir)
+                settings["reps_done"] = rep
             extra = [("strace", self.strace_run, self.do_strace), ("perf", self.perf_run, cfg.perf),
                      ("cachegrind", self.cachegrind_run, self.fallback_branches),
                      ("callgrind", self.callgrind_run, self.do_alloc_cost)]

@@ -45,6 +45,10 @@ class Progress:
                 left += (planned - self.done[kind]) * mean
         return left
 
+    def add(self, kind, runs):
+        """More runs of kind than planned (e.g. another rep)."""
+        self.planned[kind] += runs
+
     def finished(self, kind, seconds, what, outcome):
         """Record one finished run of kind that took seconds and print its line."""
         self.done[kind] += 1

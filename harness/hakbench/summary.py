@@ -154,6 +154,19 @@ def summarize(runs, syscalls=(), perf=()):
     return out
 
 
+def headline_widths(rows, allocator="hakmem"):
+    """{(workload, threads): width of the 95% interval of allocator's paired ratio to its best peer, relative
+    to the ratio} for the cells that have one; without rows of allocator, the widest of any allocator's."""
+    mine = [r for r in rows if r["allocator"] == allocator] or rows
+    widths = {}
+    for r in mine:
+        if r.get("ratio_vs_best_peer") is not None:
+            cell = (r["workload"], int(r["threads"]))
+            width = stats.relative_width(r["ratio_vs_best_peer"], (r["ci_low_vs_best_peer"], r["ci_high_vs_best_peer"]))
+            widths[cell] = max(width, widths.get(cell, 0.0))
+    return widths
+
+
 def write(run_dir):
     """(Re)write run_dir/summary.csv and ratios.csv from the run's CSVs and return the summary rows."""
     runs = csvfiles.read_rows(os.path.join(run_dir, "runs.csv"))

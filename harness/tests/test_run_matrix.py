@@ -17,7 +17,7 @@ HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(HARNESS)
 sys.path.insert(0, HARNESS)
 
-from hakbench import counters, schema  # noqa: E402
+from hakbench import counters, matrix, schema, summary  # noqa: E402
 
 RUN_MATRIX = os.path.join(HARNESS, "run_matrix.py")
 RUN_ALL = os.path.join(REPO, "run_all.sh")
@@ -168,6 +168,22 @@ class MatrixRunTest(unittest.TestCase):
         self.assertIsNotNone(meta["end_time"])
         self.assertEqual(os.readlink(os.path.join(self.out, "latest")), "t")
 
+    def test_target_ci_adds_reps_until_met_or_max_reps(self):
+        pair = ["--profile=tiny", "--workloads=tiny_hot", "--allocators=system,hakmem", "--no-strace", "--no-perf"]
+        done = self.matrix(*pair, "--reps=2", "--target-ci=0.0001", "--max-reps=3")  # a target no run can meet
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(sorted({r["rep"] for r in read_csv(self.file("runs.csv"))}), ["1", "2", "3"])
+        self.assertIn("rep 2: CI widths tiny_hot threads=1 ", done.stderr)
+        self.assertIn("rep 3 = --max-reps: stopping with CIs wider than 0.0%", done.stderr)
+        with open(self.file("meta.json")) as f:
+            settings = json.load(f)["settings"]
+        self.assertEqual((settings["reps"], settings["reps_done"], settings["max_reps"]), (2, 3, 3))
+        shutil.rmtree(os.path.join(self.out, "t"))
+        done = self.matrix(*pair, "--reps=2", "--target-ci=1000")  # met at once
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(sorted({r["rep"] for r in read_csv(self.file("runs.csv"))}), ["1", "2"])
+        self.assertIn("rep 2: every CI of hakmem vs its best peer is within 1000.0%", done.stderr)
+
     def test_existing_run_directory_is_not_overwritten(self):
         os.makedirs(os.path.join(self.out, "t"))
         with open(self.file("runs.csv"), "w") as f:
@@ -188,7 +204,8 @@ class BadFlagTest(unittest.TestCase):
     def test_run_matrix_bad_flags_exit_2(self):
         for bad in (["--bogus"], ["--threads", "0"], ["--threads", "x"], ["--reps", "0"], ["--workloads", "nope"],
                     ["--allocators", "nope"], ["--env", "NOVALUE"], ["--allocator", "nopath"], ["--timeout", "-1"],
-                    ["--pin", "a-b"]):
+                    ["--pin", "a-b"], ["--reps", "many"], ["--target-ci", "0"], ["--max-reps", "3"],
+                    ["--reps", "5", "--target-ci", "5", "--max-reps", "3"]):
             self.check([RUN_MATRIX] + bad, " ".join(bad))
 
     def test_run_all_bad_flags_exit_2_before_building(self):
@@ -201,6 +218,44 @@ class BadFlagTest(unittest.TestCase):
         for flag in ("--quick", "--allocators", "--workloads", "--threads", "--reps", "--env", "--out",
                      "--no-strace", "--no-perf", "--pin"):
             self.assertIn(flag, done.stdout)
+
+
+def runs_of(ratios):
+    """runs.csv rows of system at 10 Mops/s and hakmem at ratios x that, one rep per ratio."""
+    row = {"run_id": "r", "workload": "tiny_hot", "threads": "1", "params": "", "status": "ok", "max_rss_kb": "",
+           "minor_faults": ""}
+    return ([dict(row, allocator="system", rep=str(i), ops_per_sec=str(10e6)) for i in range(1, len(ratios) + 1)]
+            + [dict(row, allocator="hakmem", rep=str(i), ops_per_sec=str(10e6 * r)) for i, r in enumerate(ratios, 1)])
+
+
+class TargetCiRuleTest(unittest.TestCase):
+    """Matrix.more_reps on summaries with known interval widths."""
+
+    def decide(self, ratios, rep, target=0.10, max_reps=8):
+        said = []
+        cfg = matrix.Config([], ["tiny_hot"], [1], 3, "tiny", "/nonexistent", "r", strace=False, perf=False,
+                            target_ci=target, max_reps=max_reps)
+        more = matrix.Matrix(cfg, log=said.append).more_reps(rep, summary.summarize(runs_of(ratios)))
+        return more, said[-1] if said else None
+
+    def test_wide_interval_asks_for_another_rep(self):
+        # per-rep ratios 0.9 .. 1.2: the interval spans about 30% of the median
+        more, said = self.decide([1.0, 1.2, 0.9, 1.1, 1.05], rep=5)
+        self.assertTrue(more)
+        self.assertRegex(said, r"rep 5: CI widths tiny_hot threads=1 2\d\.\d%; target 10\.0%: one more rep")
+
+    def test_narrow_interval_stops(self):
+        more, said = self.decide([1.0, 1.01, 0.99, 1.0, 1.02], rep=5)
+        self.assertFalse(more)
+        self.assertIn("within 10.0%", said)
+
+    def test_max_reps_stops_a_wide_interval(self):
+        more, said = self.decide([1.0, 1.2, 0.9, 1.1, 1.05, 1.0, 1.2, 0.9], rep=8)
+        self.assertFalse(more)
+        self.assertIn("rep 8 = --max-reps", said)
+
+    def test_without_a_target_never_asks(self):
+        self.assertEqual(self.decide([1.0, 1.2, 0.9], rep=3, target=None), (False, None))
 
 
 if __name__ == "__main__":
