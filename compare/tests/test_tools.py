@@ -6,12 +6,17 @@ import csv
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import unittest
 
 COMPARE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(COMPARE)
 SLOW = os.path.join(REPO, "build", "shims", "slow.so")
+sys.path.insert(0, COMPARE)
+
+import measure  # noqa: E402
+from measure import stats  # noqa: E402
 
 
 def run(tool, *args, env=None):
@@ -110,6 +115,51 @@ class Gate(HonestBaseline):
                 self.assertEqual(done.returncode, 2, done.stdout + done.stderr)
                 self.assertIn("usage:", done.stderr)
                 self.assertIn(why, done.stderr)
+
+
+def slow_every_for(slowdown, workload="tiny_hot"):
+    """SHIM_SLOW_EVERY making slow.so (SHIM_SLOW_NS=0: two clock reads per delayed malloc) about `slowdown`
+    (0.15 = 15% more time) slower than glibc on workload's quick profile, from 5 measured pairs at every=1."""
+    sides = [measure.Side("system", measure.resolve_one("system")),
+             measure.Side("slow", measure.resolve_one("slow=" + SLOW), {"SHIM_SLOW_NS": "0"})]
+    samples, failures = measure.interleave(sides, measure.workloads.command(workload, 1, "quick"), 5)
+    assert not failures, failures
+    extra_time = stats.median(stats.pair_ratios(samples["system"], samples["slow"])) - 1
+    return max(1, round(extra_time / slowdown))
+
+
+class GateAgainst(unittest.TestCase):
+    """--against: the base is measured on this machine next to the candidate; no stored ratio."""
+
+    def gate(self, *args, env=None):
+        return run("gate", "--workloads", "tiny_hot", "--reps", "6", "--recheck-reps", "12", "--quiet", *args,
+                   env=env)
+
+    def test_this_revision_built_in_a_worktree_passes(self):
+        done = self.gate("--against", "HEAD")
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertRegex(done.stdout, r"hakmem vs HAKMEM at HEAD \([0-9a-f]{12}\) on this machine")
+        self.assertIn("gate: PASS", done.stdout)
+        worktrees = subprocess.run(["git", "-C", REPO, "worktree", "list"], capture_output=True, text=True).stdout
+        self.assertNotIn("gate-base", worktrees)  # the library is kept, the worktree removed
+
+    def test_injected_slowdown_of_15_percent_fails(self):
+        env = {"SHIM_SLOW_NS": "0", "SHIM_SLOW_EVERY": str(slow_every_for(0.15))}
+        done = self.gate("--against", "system", "--candidate", "slow=" + SLOW, env=env)
+        self.assertEqual(done.returncode, 1, done.stdout + done.stderr + str(env))
+        self.assertIn("slow regressed: tiny_hot", done.stdout)
+
+    def test_same_library_on_both_sides_passes(self):
+        done = self.gate("--against", "system", "--candidate", "system")
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+
+    def test_unknown_revision_and_bad_combinations_exit_2(self):
+        done = self.gate("--against", "no-such-revision")
+        self.assertEqual(done.returncode, 2, done.stdout + done.stderr)
+        self.assertIn("names no commit of this clone", done.stderr)
+        done = self.gate("--against", "HEAD", "--update-baseline")
+        self.assertEqual(done.returncode, 2, done.stdout + done.stderr)
+        self.assertIn("takes no --baseline", done.stderr)
 
 
 class GateIcount(HonestBaseline):
