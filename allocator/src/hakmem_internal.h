@@ -334,6 +334,7 @@ void hk_class_stats_add(struct hk_class_stats *dst, const struct hk_class_stats 
 void *hk_os_map(size_t size);
 void *hk_os_map_aligned(size_t size, size_t align);
 void *hk_os_grow(void *p, size_t old, size_t size, size_t align);
+int hk_os_move(void *src, size_t size, void *dst);
 void hk_os_unmap(void *p, size_t size);
 void hk_os_purge(void *p, size_t size);
 uint32_t hk_os_now_ms(void);

@@ -1,24 +1,39 @@
 /* large.c - blocks above HAKMEM_MID_MAX: one mapping each, 2 MiB-aligned so
  * the region map finds its header, which sits in the first page (the user
- * pointer follows at max(4 KiB, alignment)). A few freed mappings are kept
- * (HAKMEM_LARGE_CACHE) so alternating malloc/free of one size does not
- * mmap/munmap each time; the purge pass unmaps those idle for too long. */
+ * pointer follows at max(4 KiB, alignment)).
+ *
+ * Freed mappings are cached, and their resident pages are reused rather
+ * than faulted in afresh: a request takes the cached mapping nearest its
+ * size and cuts off its tail (which stays cached as a mapping of its own
+ * when it spans a 2 MiB boundary) or grows it, filling the growth with the
+ * pages of other cached mappings, moved over by mremap. A program that
+ * replaces large buffers of varying sizes then page-faults in little more
+ * than the net growth of its footprint. The cache holds at most
+ * HAKMEM_LARGE_CACHE mappings and the larger of 32 MiB and a quarter of
+ * the bytes of the large blocks in use (or just the last freed mapping, up
+ * to 64 MiB), the oldest going first: freeing a program's large blocks
+ * returns their memory at once, bar that floor, which the purge pass unmaps
+ * once idle for HAKMEM_PURGE_DELAY_MS. */
 #include <errno.h>
 #include <string.h>
 
 #include "hakmem_internal.h"
 
-/* The cache holds at most this many bytes in all. */
-#define LARGE_CACHE_MAX_BYTES (64UL << 20)
+#define LARGE_CACHE_FLOOR_BYTES (32UL << 20)
+#define LARGE_CACHE_LIVE_SHARE 4 /* cache bytes up to live bytes / this */
+#define LARGE_CACHE_LAST_MAX (64UL << 20) /* the last freed mapping stays up to this size, whatever the cap */
 
 static hk_lock_t large_lock = HK_LOCK_INIT;
 static struct hk_large *cache; /* most recently freed first */
 static _Atomic unsigned cache_count; /* read without the lock as a hint */
 static size_t cache_bytes;
+static _Atomic size_t live_bytes; /* mapped bytes of the large blocks in use */
 
 void hk_large_lock(void) { hk_lock(&large_lock); }
 void hk_large_unlock(void) { hk_unlock(&large_lock); }
 void hk_large_after_fork_child(void) { hk_lock_reset(&large_lock); }
+
+static uintptr_t region_round_up(uintptr_t a) { return (a + HK_REGION_SIZE - 1) & ~(HK_REGION_SIZE - 1); }
 
 static void unmap_large(struct hk_large *l) {
   hk_region_clear(l, l->map_size);
@@ -26,19 +41,147 @@ static void unmap_large(struct hk_large *l) {
   atomic_fetch_add_explicit(&hk_gstats.large_unmaps, 1, memory_order_relaxed);
 }
 
-/* A cached mapping of at least need bytes, wasting at most half of it. */
-static struct hk_large *cache_take(size_t need) {
+static void cache_push_locked(struct hk_large *l, uint32_t now) {
+  l->cached = 1;
+  l->cached_ms = now;
+  l->next = cache;
+  cache = l;
+  cache_count++;
+  cache_bytes += l->map_size;
+}
+
+static void cache_unlink_locked(struct hk_large **link) {
+  struct hk_large *l = *link;
+  *link = l->next;
+  cache_count--;
+  cache_bytes -= l->map_size;
+}
+
+static void cache_put(struct hk_large *l) {
+  hk_lock(&large_lock);
+  cache_push_locked(l, hk_os_now_ms());
+  hk_unlock(&large_lock);
+}
+
+/* The cached mapping to build a block of need bytes from, off the list:
+ * the smallest that holds need, else the largest (biggest=1: the largest
+ * in any case, as a donor of pages). NULL when the cache is empty. */
+static struct hk_large *cache_take(size_t need, int biggest) {
   if (!relaxed_load(&cache_count)) return NULL;
   hk_lock(&large_lock);
-  struct hk_large **link = &cache, *l;
-  while ((l = *link) && !(l->map_size >= need && l->map_size / 2 <= need)) link = &l->next;
-  if (l) {
-    *link = l->next;
-    cache_count--;
-    cache_bytes -= l->map_size;
+  struct hk_large **fit = NULL, **largest = NULL;
+  for (struct hk_large **link = &cache; *link; link = &(*link)->next) {
+    size_t size = (*link)->map_size;
+    if (size >= need && (!fit || size < (*fit)->map_size)) fit = link;
+    if (!largest || size > (*largest)->map_size) largest = link;
   }
+  struct hk_large **link = fit && !biggest ? fit : largest, *l = link ? *link : NULL;
+  if (l) cache_unlink_locked(link);
   hk_unlock(&large_lock);
   return l;
+}
+
+/* Cuts mapping l (user pointer one page in) down to need bytes. Its regions
+ * past the new end are forgotten while still mapped: once unmapped, another
+ * thread's mmap may get them and set its own entries. A tail from the next
+ * 2 MiB boundary on becomes a cached mapping of its own. */
+static void shrink(struct hk_large *l, size_t need) {
+  uintptr_t end = (uintptr_t)l + l->map_size, cut = (uintptr_t)l + need, kept = region_round_up(cut);
+  l->map_size = need;
+  if (kept + 2 * HK_PAGE <= end) {
+    struct hk_large *tail = (struct hk_large *)kept;
+    tail->kind = HK_KIND_LARGE;
+    tail->map_size = end - kept;
+    tail->user = (char *)tail + HK_PAGE;
+    hk_region_set(tail, tail->map_size, HK_KIND_LARGE);
+    if (kept > cut) hk_os_unmap((void *)cut, kept - cut);
+    cache_put(tail);
+    return;
+  }
+  if (kept < end) hk_region_clear((void *)kept, end - kept);
+  hk_os_unmap((void *)cut, end - cut);
+}
+
+/* Moves the pages of cached mappings onto [l + from, l + to), the fresh
+ * growth of l, largest donor first; a donor bigger than the gap gives its
+ * tail and stays cached. Returns where the moved pages end. Each donor
+ * adds a VMA to l: pieces under 2 MiB are not worth one. */
+static size_t adopt_cached_pages(struct hk_large *l, size_t from, size_t to) {
+  struct hk_large *d;
+  while (from < to && (d = cache_take(0, 1))) {
+    size_t size = d->map_size, gap = to - from;
+    if (size < gap && size < HK_REGION_SIZE) { /* the largest is a crumb: it would only add a VMA */
+      cache_put(d);
+      break;
+    }
+    size_t keep = size > gap ? size - gap : 0;
+    if (keep && keep < 2 * HK_PAGE) keep = 2 * HK_PAGE; /* a donor keeps its header and a page at least */
+    if (keep >= size) {
+      cache_put(d);
+      break;
+    }
+    size_t take = size - keep;
+    uintptr_t src = (uintptr_t)d + keep, regions = keep ? region_round_up(src) : (uintptr_t)d;
+    if (regions < (uintptr_t)d + size) hk_region_clear((void *)regions, (uintptr_t)d + size - regions);
+    if (!hk_os_move((void *)src, take, (char *)l + from)) {
+      hk_region_set(d, size, HK_KIND_LARGE);
+      cache_put(d);
+      break;
+    }
+    from += take;
+    if (keep) {
+      d->map_size = keep;
+      cache_put(d);
+    }
+  }
+  return from;
+}
+
+/* Resizes the mapping of l (user pointer one page in) to need bytes,
+ * keeping its pages; adopt: grow with cached pages where there are some
+ * (not for realloc, whose many small steps would each add a VMA).
+ * Returns the mapping, which moved if it could not grow in place, or NULL
+ * if it cannot grow (then l is unchanged). *reused: bytes from the start
+ * of the mapping that hold old pages (the rest is fresh, zero). */
+static struct hk_large *resize(struct hk_large *l, size_t need, int adopt, size_t *reused) {
+  size_t old = l->map_size;
+  if (need <= old) {
+    shrink(l, need);
+    *reused = need;
+    return l;
+  }
+  /* Forget the old range while it is still mapped: once mremap moves it away,
+   * another thread's mmap may get it and set its own entries there. */
+  hk_region_clear(l, old);
+  struct hk_large *m = hk_os_grow(l, old, need, HK_REGION_SIZE);
+  if (!m) {
+    hk_region_set(l, old, HK_KIND_LARGE);
+    return NULL;
+  }
+  m->map_size = need;
+  m->user = (char *)m + HK_PAGE;
+  hk_region_set(m, need, HK_KIND_LARGE);
+  *reused = adopt ? adopt_cached_pages(m, old, need) : old;
+  return m;
+}
+
+/* A block of need bytes built from cached mappings, or NULL. zero: clear
+ * its first n bytes. */
+static void *alloc_cached(size_t need, size_t n, int zero) {
+  struct hk_large *l = cache_take(need, 0);
+  if (!l) return NULL;
+  size_t reused = l->map_size;
+  /* A tail under 1/8 of the request stays; a larger one is cut off. */
+  struct hk_large *m = reused < need || reused - need > need / 8 ? resize(l, need, 1, &reused) : l;
+  if (!m) {
+    unmap_large(l);
+    return NULL;
+  }
+  atomic_fetch_add_explicit(&hk_gstats.large_cache_hits, 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&live_bytes, m->map_size, memory_order_relaxed);
+  m->cached = 0;
+  if (zero) memset(m->user, 0, n < reused - HK_PAGE ? n : reused - HK_PAGE);
+  return m->user;
 }
 
 void *hk_large_alloc(size_t n, size_t align, int zero) {
@@ -51,19 +194,15 @@ void *hk_large_alloc(size_t n, size_t align, int zero) {
   }
   need &= ~(HK_PAGE - 1);
   atomic_fetch_add_explicit(&hk_gstats.large_allocs, 1, memory_order_relaxed);
-  struct hk_large *l = off == HK_PAGE ? cache_take(need) : NULL;
-  if (l) {
-    atomic_fetch_add_explicit(&hk_gstats.large_cache_hits, 1, memory_order_relaxed);
-    l->cached = 0;
-    if (zero) memset(l->user, 0, n);
-    return l->user;
-  }
-  l = hk_os_map_aligned(need, off > HK_REGION_SIZE ? off : HK_REGION_SIZE);
+  void *p = off == HK_PAGE ? alloc_cached(need, n, zero) : NULL;
+  if (p) return p;
+  struct hk_large *l = hk_os_map_aligned(need, off > HK_REGION_SIZE ? off : HK_REGION_SIZE);
   if (!l) {
     errno = ENOMEM;
     return NULL;
   }
   atomic_fetch_add_explicit(&hk_gstats.large_maps, 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&live_bytes, need, memory_order_relaxed);
   l->kind = HK_KIND_LARGE;
   l->map_size = need;
   l->user = (char *)l + off;
@@ -73,23 +212,35 @@ void *hk_large_alloc(size_t n, size_t align, int zero) {
 
 void hk_large_free(struct hk_large *l) {
   atomic_fetch_add_explicit(&hk_gstats.large_frees, 1, memory_order_relaxed);
-  if (l->user == (char *)l + HK_PAGE) {
-    hk_lock(&large_lock);
-    if (relaxed_load(&cache_count) < (unsigned)hk_opt[OPT_LARGE_CACHE] &&
-        cache_bytes + l->map_size <= LARGE_CACHE_MAX_BYTES) {
-      l->cached = 1;
-      l->cached_ms = hk_os_now_ms();
-      l->next = cache;
-      cache = l;
-      cache_count++;
-      cache_bytes += l->map_size;
-      hk_unlock(&large_lock);
-      hk_purge_note_pending();
-      return;
-    }
-    hk_unlock(&large_lock);
+  size_t live = atomic_fetch_sub_explicit(&live_bytes, l->map_size, memory_order_relaxed) - l->map_size;
+  if (l->user != (char *)l + HK_PAGE) { /* aligned blocks are not reused */
+    unmap_large(l);
+    return;
   }
-  unmap_large(l);
+  size_t cap = live / LARGE_CACHE_LIVE_SHARE;
+  if (cap < LARGE_CACHE_FLOOR_BYTES) cap = LARGE_CACHE_FLOOR_BYTES;
+  struct hk_large *evicted = NULL;
+  hk_lock(&large_lock);
+  cache_push_locked(l, hk_os_now_ms());
+  /* Over a bound: the oldest go; l too if it alone is over and too big to
+   * be the one mapping kept for a program that mallocs and frees one block. */
+  while (relaxed_load(&cache_count) > (unsigned)hk_opt[OPT_LARGE_CACHE] ||
+         (cache_bytes > cap && (cache->next || cache_bytes > LARGE_CACHE_LAST_MAX))) {
+    struct hk_large **link = &cache;
+    while ((*link)->next) link = &(*link)->next;
+    struct hk_large *old = *link;
+    cache_unlink_locked(link);
+    old->next = evicted;
+    evicted = old;
+  }
+  hk_unlock(&large_lock);
+  while (evicted) {
+    struct hk_large *next = evicted->next;
+    unmap_large(evicted);
+    evicted = next;
+  }
+  hk_purge_note_pending();
+  hk_pool_maybe_purge(); /* a program that only uses large blocks gets its idle mappings purged too */
 }
 
 /* realloc of a large block: mremap moves page tables instead of copying bytes,
@@ -101,17 +252,10 @@ void *hk_large_grow(struct hk_large *l, size_t n) {
   need &= ~(HK_PAGE - 1);
   size_t old = l->map_size;
   if (need <= old) return NULL;
-  /* Forget the old range while it is still mapped: once mremap moves it away,
-   * another thread's mmap may get it and set its own entries there. */
-  hk_region_clear(l, old);
-  struct hk_large *m = hk_os_grow(l, old, need, HK_REGION_SIZE);
-  if (!m) {
-    hk_region_set(l, old, HK_KIND_LARGE);
-    return NULL;
-  }
-  m->map_size = need;
-  m->user = (char *)m + HK_PAGE;
-  hk_region_set(m, need, HK_KIND_LARGE);
+  size_t reused;
+  struct hk_large *m = resize(l, need, 0, &reused);
+  if (!m) return NULL;
+  atomic_fetch_add_explicit(&live_bytes, need - old, memory_order_relaxed);
   return m->user;
 }
 
@@ -123,9 +267,7 @@ int hk_large_purge(uint32_t now_ms, uint32_t delay_ms) {
   struct hk_large **link = &cache, *l;
   while ((l = *link)) {
     if (now_ms - l->cached_ms >= delay_ms) {
-      *link = l->next;
-      cache_count--;
-      cache_bytes -= l->map_size;
+      cache_unlink_locked(link);
       unmap_large(l);
       released++;
     } else {

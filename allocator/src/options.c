@@ -30,7 +30,8 @@ static const struct option_def defs[OPT_COUNT] = {
                             "empty slabs and cached large mappings go back to the OS after this long"},
     [OPT_MID_MAX] = {"HAKMEM_MID_MAX", 65536, 1024, 65536, "largest size served from slabs; above: large (mmap)"},
     [OPT_LARGE_CACHE] = {"HAKMEM_LARGE_CACHE", 32, 0, 256,
-                         "freed large mappings kept for reuse (count; 64 MiB in all at most)"},
+                         "freed large mappings kept for reuse (count; in bytes at most 32 MiB, a quarter of the "
+                         "large blocks in use, or the last one freed up to 64 MiB)"},
     [OPT_VERBOSE] = {"HAKMEM_VERBOSE", 0, 0, 1, "1: print every knob's final value to stderr at init"},
     [OPT_STATS] = {"HAKMEM_STATS", 0, 0, 2, "1: statistics table on stderr at exit; json: one JSON line"},
     [OPT_HELP] = {"HAKMEM_HELP", 0, 0, 1, "1: print this table to stderr at init"},

@@ -61,15 +61,28 @@ void *hk_os_grow(void *p, size_t old, size_t size, size_t align) {
     account_mapped(size - old, 1);
     return q;
   }
-  void *dst = hk_os_map_aligned(size, align);
+  char *dst = hk_os_map_aligned(size, align);
   if (!dst) return NULL;
-  q = mremap(p, old, size, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
-  if (q == MAP_FAILED) {
+  /* One VMA grows as it moves, and stays one, so it can grow in place next
+   * time; pages gathered from several VMAs can only move. */
+  if (mremap(p, old, size, MREMAP_MAYMOVE | MREMAP_FIXED, dst) != MAP_FAILED) {
+    account_mapped(old, -1);
+    return dst;
+  }
+  if (!hk_os_move(p, old, dst)) {
     hk_os_unmap(dst, size);
     return NULL;
   }
-  account_mapped(old, -1);
-  return q;
+  return dst;
+}
+
+/* Move the pages of [src, src + size) onto dst, part of one of our mappings,
+ * replacing its pages there. A pure move (no resize): the kernel does it
+ * across several VMAs too. Returns 0 if it could not. */
+int hk_os_move(void *src, size_t size, void *dst) {
+  if (mremap(src, size, size, MREMAP_MAYMOVE | MREMAP_FIXED, dst) == MAP_FAILED) return 0;
+  account_mapped(size, -1);
+  return 1;
 }
 
 void hk_os_unmap(void *p, size_t size) {

@@ -88,6 +88,10 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *c = argv[1];
+    /* stdout's buffer now, not between the frees and the bad one: a block
+     * whose memory went back to the OS must not get its address reused by it. */
+    printf("case %s\n", c);
+    fflush(stdout);
     if (!strcmp(c, "stack")) {
         char local[64] = { 0 };
         announce(local);

@@ -149,6 +149,7 @@ else
     done
 fi
 source "$SRC/madvise_storm.sh"
+source "$SRC/large_churn.sh"
 source "$SRC/purge_clock.sh"
 source "$SRC/address_space.sh"
 source "$SRC/knobs_and_stats.sh"

@@ -254,5 +254,25 @@ class AB(unittest.TestCase):
                 self.assertIn(why, done.stderr)
 
 
+class LargeChurn(unittest.TestCase):
+    """compare/large_churn on a few steps: every figure printed, and the comparison made."""
+
+    def test_pairs_system_and_hakmem(self):
+        done = run("large_churn", "--reps", "2", "--steps", "5")
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertRegex(done.stdout, r"(?m)^system +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+$")
+        self.assertRegex(done.stdout, r"(?m)^hakmem +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+$")
+        self.assertRegex(done.stdout, r"hakmem time / system time: [0-9.]+ \(95% CI [0-9.]+-[0-9.]+\), Mann-Whitney p")
+
+    def test_bad_usage_exits_2(self):
+        for args, why in ((["--reps", "1"], "--reps"), (["--allocators", "system"], "two allocators"),
+                          (["--allocators", "system,nosuch"], "unknown allocator"), (["--bogus"], "unrecognized")):
+            with self.subTest(args=args):
+                done = run("large_churn", *args)
+                self.assertEqual(done.returncode, 2, done.stdout + done.stderr)
+                self.assertIn("usage:", done.stderr)
+                self.assertIn(why, done.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()
