@@ -124,8 +124,10 @@ class AttributionTest(unittest.TestCase):
             # the nops, plus the shim's jump into glibc (a tail call, and its PLT entry)
             self.assertTrue(extra <= added <= extra + 4, "%s: %.2f instructions added per call, expected %d"
                             % (fn, added, extra))
+        # The driver's share moves a little with where the blocks lie (its tag check's memcmp takes other paths
+        # for other alignments: 0.01-0.15 instructions per op seen); a leak of the shim's nops would be hundreds.
         driver = [c.driver["instructions"] / c.ops() for c in (glibc, shim)]
-        self.assertAlmostEqual(driver[0], driver[1], delta=0.1, msg="the driver's own share moved with the allocator")
+        self.assertAlmostEqual(driver[0], driver[1], delta=1.0, msg="the driver's own share moved with the allocator")
 
     def test_same_figures_on_a_rerun(self):
         self.assertTrue(os.path.exists(HAKMEM), "%s missing: run make" % HAKMEM)
