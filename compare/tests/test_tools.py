@@ -117,12 +117,12 @@ class Gate(HonestBaseline):
                 self.assertIn(why, done.stderr)
 
 
-def slow_every_for(slowdown, workload="tiny_hot"):
+def slow_every_for(slowdown, profile="quick"):
     """SHIM_SLOW_EVERY making slow.so (SHIM_SLOW_NS=0: two clock reads per delayed malloc) about `slowdown`
-    (0.15 = 15% more time) slower than glibc on workload's quick profile, from 5 measured pairs at every=1."""
+    (0.15 = 15% more time) slower than glibc on tiny_hot at profile, from 5 measured pairs at every=1."""
     sides = [measure.Side("system", measure.resolve_one("system")),
              measure.Side("slow", measure.resolve_one("slow=" + SLOW), {"SHIM_SLOW_NS": "0"})]
-    samples, failures = measure.interleave(sides, measure.workloads.command(workload, 1, "quick"), 5)
+    samples, failures = measure.interleave(sides, measure.workloads.command("tiny_hot", 1, profile), 5)
     assert not failures, failures
     extra_time = stats.median(stats.pair_ratios(samples["system"], samples["slow"])) - 1
     return max(1, round(extra_time / slowdown))

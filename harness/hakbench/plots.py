@@ -14,6 +14,8 @@ import matplotlib.transforms as mtransforms  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from . import schema, stats  # noqa: E402
+from .allocators import DEFAULT_ORDER  # noqa: E402
+from .run_data import ordered  # noqa: E402
 
 # One colour per allocator in every figure; hakmem is the highlighted one (strong red, black edge).
 COLOURS = {"system": "#8c8c8c", "jemalloc": "#3a6fb0", "mimalloc": "#4e9a4b",
@@ -493,6 +495,34 @@ def alloc_cost(data, colours, out_dir):
                   "the single-threaded count-bound workloads, except jemalloc's and mimalloc's timed purging "
                   "(up to ~0.5%); larson and 2-thread runs move by a few percent. The report's table adds the "
                   "simulated D1 and LL data misses per call.")
+
+
+def change(rows, out_dir, name, subtitle):
+    """The figure of compare/runs: per cell, each allocator's change (run B / run A) of its paired ratio to
+    system malloc, whiskers = the change's 95% interval; pale hatched bars are no detectable difference.
+    rows: compare/runs rows (workload, threads, allocator, change, ci_low, ci_high, verdict). Returns the PNG."""
+    label = {(r["workload"], r["threads"]): "%s\n%s" % (r["workload"], threads_label(r["threads"])) for r in rows}
+    groups = list(dict.fromkeys(label.values()))
+    allocs = ordered({r["allocator"] for r in rows}, DEFAULT_ORDER)
+    by_bar = {(label[(r["workload"], r["threads"])], r["allocator"]): r for r in rows}
+
+    def bar_of(alloc, group):
+        r = by_bar.get((group, alloc))
+        if r is None:
+            return None
+        unsure = r["verdict"] == stats.NO_DIFFERENCE
+        return Bar(r["change"], r["ci_low"], r["ci_high"], "no diff." if unsure else None, hatched=unsure)
+
+    fig, ax = plt.subplots(figsize=(3.2 + 1.2 * len(groups) * max(len(allocs), 3) / 5 + 1.6, 4.6),
+                           constrained_layout=True)
+    log = max(r["ci_high"] for r in rows) / min(r["ci_low"] for r in rows) > 4  # a wide interval would flatten the rest
+    placed = grouped_bars(ax, groups, allocs, colours_for(allocs), bar_of, log=log, value_fmt=lambda v: "%.2f×" % v)
+    ax.axhline(1.0, color="black", linestyle="--", linewidth=1, zorder=5)
+    ax.set_ylabel("ratio to system malloc: run B ÷ run A%s" % (", log scale" if log else ""))
+    ax.set_title("change of each allocator's speed relative to system malloc\n%s" % subtitle, fontsize=11)
+    _legend_right(ax)
+    _save(fig, out_dir, name, placed)
+    return os.path.join(out_dir, name + ".png")
 
 
 def render_all(data, out_dir):
