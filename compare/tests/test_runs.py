@@ -8,11 +8,12 @@ import subprocess
 import tempfile
 import unittest
 
-from test_tools import COMPARE, REPO, SLOW, slow_every_for
+from test_tools import COMPARE, REPO, SLOW, slow_every_for  # also puts compare/ on the path
+
+from measure import schema  # noqa: E402
 
 RUNS = os.path.join(COMPARE, "runs")
 RUN_MATRIX = os.path.join(REPO, "harness", "run_matrix.py")
-COLUMNS = ["run_id", "workload", "allocator", "threads", "params", "rep", "status", "ops_per_sec"]
 DRIFT = [10e6, 14e6, 11e6, 13e6, 12e6]  # system's speed per rep: the machine drifts, the ratios do not
 
 
@@ -20,7 +21,7 @@ def write_run(path, hakmem_ratio, params="--cycles=20000 --seed=42"):
     """A run directory whose hakmem runs are hakmem_ratio x system's in every rep (+-1% jitter)."""
     os.makedirs(path)
     with open(os.path.join(path, "runs.csv"), "w", newline="") as f:
-        out = csv.DictWriter(f, fieldnames=COLUMNS, extrasaction="ignore")
+        out = csv.DictWriter(f, fieldnames=schema.RUNS, restval="")
         out.writeheader()
         for rep, speed in enumerate(DRIFT, 1):
             base = {"run_id": os.path.basename(path), "workload": "tiny_hot", "threads": 1, "params": params,
@@ -57,6 +58,11 @@ class RunsTest(unittest.TestCase):
         self.assertGreater(float(rows[0]["ci_low"]), 0.78)
         self.assertLess(float(rows[0]["ci_high"]), 0.82)
         self.assertIn("-20.0%", done.stdout)
+        # B's 1.2x has a narrow interval, but glibc's drift between reps (10-14 Mops/s) exceeds it, so the rank
+        # test of the two unpaired samples finds no difference: the verdicts of the runs differ.
+        self.assertRegex(done.stdout, r"tiny_hot +1  A 1\.50x \[1\.49, 1\.51\] faster \(system\)  B 1\.20x "
+                                      r"\[1\.19, 1\.21\] no detectable difference \(system\)  verdicts DIFFER; "
+                                      r"B's median OUTSIDE A's interval")
         self.assertTrue(os.path.getsize(os.path.join(REPO, "plots", self.run_id, "change.png")) > 0)
         with open(os.path.join(REPO, "results", self.run_id, "change.md")) as f:
             self.assertIn("![change](", f.read())
@@ -66,6 +72,7 @@ class RunsTest(unittest.TestCase):
         done, rows = self.compare(os.path.join(self.dir, "a"), os.path.join(self.dir, "a"))
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
         self.assertEqual([(r["change"], r["verdict"]) for r in rows], [("1", "no detectable difference")])
+        self.assertIn("verdicts agree; B's median inside A's interval", done.stdout)
 
     def test_runs_with_other_workload_parameters_are_refused(self):
         write_run(os.path.join(self.dir, "a"), 1.5)
