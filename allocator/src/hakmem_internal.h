@@ -5,9 +5,9 @@
  * per slab. A tiny segment (the "SuperSlab") is 2 MiB of 64 KiB slabs; a mid
  * segment (a "Pool TLS" arena chunk) is 1-8 MiB of 256 KiB slabs. A slab
  * serves one size class at a time; the class lives in the slab descriptor, so
- * blocks carry no header and stay 16-byte aligned. A flat region map (one
- * 32-bit entry per 2 MiB of address space, in .bss) tells in one load whether
- * an address is ours and where its header is. Large blocks get their own
+ * blocks carry no header and stay 16-byte aligned. A region map (one 32-bit
+ * entry per 2 MiB of address space, in two levels) tells in two dependent
+ * loads whether an address is ours and where its header is. Large blocks get their own
  * 2 MiB-aligned mapping with the header in its first page. */
 #ifndef HAKMEM_INTERNAL_H
 #define HAKMEM_INTERNAL_H
@@ -58,16 +58,26 @@ static inline int hk_class_is_mid(unsigned cls) { return cls >= HK_NUM_TINY; }
 void hk_size_classes_init(void);
 
 /* ---------------------------------------------------------------- region map */
-/* Entry for a 2 MiB region: (region number of the owning header << 2) | kind. */
+/* Entry for a 2 MiB region: (region number of the owning header << 2) | kind.
+ * Two levels (see region_map.c): a leaf of entries per 128 GiB span. */
 enum hk_region_kind { HK_KIND_NONE = 0, HK_KIND_SLABS = 1, HK_KIND_LARGE = 2 };
-#define HK_REGION_ENTRIES (1UL << (HK_ADDRESS_BITS - HK_REGION_SHIFT))
-extern _Atomic uint32_t hk_region_map[HK_REGION_ENTRIES];
+#define HK_LEAF_SHIFT 37
+#define HK_LEAF_BITS (HK_LEAF_SHIFT - HK_REGION_SHIFT)
+#define HK_LEAF_ENTRIES (1UL << HK_LEAF_BITS)
+#define HK_LEAVES (1UL << (HK_ADDRESS_BITS - HK_LEAF_SHIFT))
+extern _Atomic(_Atomic uint32_t *) hk_region_leaves[HK_LEAVES];
 
-static inline uint32_t hk_region_entry(uintptr_t p) { return relaxed_load(&hk_region_map[p >> HK_REGION_SHIFT]); }
+/* p below 2^HK_ADDRESS_BITS. */
+static inline uint32_t hk_region_entry(uintptr_t p) {
+  uintptr_t r = p >> HK_REGION_SHIFT;
+  return relaxed_load(&relaxed_load(&hk_region_leaves[r >> HK_LEAF_BITS])[r & (HK_LEAF_ENTRIES - 1)]);
+}
 static inline void *hk_region_header(uint32_t entry) {
   return (void *)((uintptr_t)(entry >> 2) << HK_REGION_SHIFT);
 }
-void hk_region_set(void *base, size_t size, enum hk_region_kind kind);
+/* 0 when the map has no room (a leaf for the range could not be mapped);
+ * never for a range that was set before. */
+int hk_region_set(void *base, size_t size, enum hk_region_kind kind);
 void hk_region_clear(void *base, size_t size);
 
 /* -------------------------------------------------------------- slabs, segments */

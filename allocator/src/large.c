@@ -160,7 +160,9 @@ static struct hk_large *resize(struct hk_large *l, size_t need, int adopt, size_
   }
   m->map_size = need;
   m->user = (char *)m + HK_PAGE;
-  hk_region_set(m, need, HK_KIND_LARGE);
+  /* The block has moved: with no room in the region map for its new place
+   * (no memory for a leaf) it can be neither returned nor given back. */
+  if (!hk_region_set(m, need, HK_KIND_LARGE)) hk_bad_pointer("resize", "no memory for the region map at", m->user);
   *reused = adopt ? adopt_cached_pages(m, old, need) : old;
   return m;
 }
@@ -201,12 +203,16 @@ void *hk_large_alloc(size_t n, size_t align, int zero) {
     errno = ENOMEM;
     return NULL;
   }
-  atomic_fetch_add_explicit(&hk_gstats.large_maps, 1, memory_order_relaxed);
-  atomic_fetch_add_explicit(&live_bytes, need, memory_order_relaxed);
   l->kind = HK_KIND_LARGE;
   l->map_size = need;
   l->user = (char *)l + off;
-  hk_region_set(l, need, HK_KIND_LARGE);
+  if (!hk_region_set(l, need, HK_KIND_LARGE)) {
+    hk_os_unmap(l, need);
+    errno = ENOMEM;
+    return NULL;
+  }
+  atomic_fetch_add_explicit(&hk_gstats.large_maps, 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&live_bytes, need, memory_order_relaxed);
   return l->user;
 }
 

@@ -17,7 +17,10 @@ struct hk_segment *hk_segment_map(size_t size, unsigned slab_shift) {
     s->cls = HK_CLASS_NONE;
     s->where = i < seg->nslabs ? SLAB_SPARE : SLAB_UNUSED;
   }
-  hk_region_set(seg, size, HK_KIND_SLABS);
+  if (!hk_region_set(seg, size, HK_KIND_SLABS)) {
+    hk_os_unmap(seg, size);
+    return NULL;
+  }
   if (slab_shift == HK_TINY_SLAB_SHIFT) atomic_fetch_add_explicit(&hk_gstats.superslabs_mapped, 1, memory_order_relaxed);
   else atomic_fetch_add_explicit(&hk_gstats.mid_chunks_mapped, 1, memory_order_relaxed);
   return seg;
