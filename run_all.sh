@@ -41,7 +41,15 @@ options (LIST = comma-separated; also accepted as --option=value):
   --no-perf            skip perf stat, the cachegrind branch-miss simulation and the
                        callgrind allocator cost per call
   --pin[=CPUS]         pin each run to CPUs (default: the first T CPUs for a run with T threads)
+  --run-id ID          name of the run directory (default: UTC time + git short sha)
+  --plots DIR          where the figures' <run-id>/ goes (default: plots)
   --help               this text
+
+On a cluster (see the README, "Running on a cluster"): builds, then writes a job of shards, each a
+whole matrix of the options above, instead of measuring:
+  --emit-jobs DIR      write the job into DIR: job.json, slurm.sbatch, parallel.sh
+  --shards N           N shards with the same matrix, one per machine (default: 1)
+  --sweep KEY=V1,V2..  one shard per value of an --env KEY (e.g. HAKMEM_TINY_REFILL=16,64)
 EOF
 }
 
@@ -54,6 +62,9 @@ bad_usage() {
 # ---- flags -> run_matrix.py arguments --------------------------------------------------
 matrix_args=()
 out=$ROOT/results
+plots=$ROOT/plots
+run_id=
+jobs_args=()   # --emit-jobs and the flags that shape its shards
 while [ $# -gt 0 ]; do
   flag=$1 value=
   case $flag in
@@ -67,7 +78,7 @@ while [ $# -gt 0 ]; do
       matrix_args+=("$flag") ;;
     --pin)
       if [ "$has_value" = 1 ]; then matrix_args+=("--pin=$value"); else matrix_args+=(--pin); fi ;;
-    --allocators|--allocator|--workloads|--threads|--reps|--target-ci|--max-reps|--env|--out|--timeout|--program|--program-work|--program-check)
+    --allocators|--allocator|--workloads|--threads|--reps|--target-ci|--max-reps|--env|--out|--timeout|--program|--program-work|--program-check|--run-id|--plots|--emit-jobs|--shards|--sweep)
       if [ "$has_value" = 0 ]; then
         [ $# -ge 2 ] || bad_usage "$flag needs a value"
         value=$2; shift
@@ -75,8 +86,14 @@ while [ $# -gt 0 ]; do
       case $flag in   # paths are the caller's, relative to where run_all.sh was started
         --out) value=$(realpath -m -- "$value"); out=$value ;;
         --allocator) [ "${value#*=}" = "$value" ] || value=${value%%=*}=$(realpath -m -- "${value#*=}") ;;
+        --plots) plots=$(realpath -m -- "$value"); shift; continue ;;
+        --run-id) run_id=$value; shift; continue ;;
+        --emit-jobs) value=$(realpath -m -- "$value") ;;
       esac
-      matrix_args+=("$flag=$value") ;;
+      case $flag in
+        --emit-jobs|--shards|--sweep) jobs_args+=("$flag=$value") ;;
+        *) matrix_args+=("$flag=$value") ;;
+      esac ;;
     *) bad_usage "unknown option: $1" ;;
   esac
   shift
@@ -84,6 +101,12 @@ done
 
 start=$(date +%s)
 say() { echo "run_all: $*" >&2; }
+
+# ---- or write a job of shards for a cluster (then build once, and stop) --------------------
+if [ ${#jobs_args[@]} -gt 0 ]; then
+  [ -z "$run_id" ] && [ "$plots" = "$ROOT/plots" ] || bad_usage "--run-id and --plots are set by each shard"
+  "$PY" "$ROOT/harness/emit_jobs.py" "${jobs_args[@]}" -- "${matrix_args[@]}" || exit $?
+fi
 
 # ---- dependencies ----------------------------------------------------------------------
 # harness/deps.sh installs what is missing (root on Debian) or names it; what is still missing
@@ -120,8 +143,10 @@ if ! make -s -C "$ROOT" >&2; then
   make -s -C "$ROOT" workloads >&2
 fi
 
+[ ${#jobs_args[@]} -eq 0 ] || exit 0
+
 # ---- measure ---------------------------------------------------------------------------
-run_id=$(cd "$ROOT/harness" && "$PY" -c 'from hakbench import meta; print(meta.new_run_id())')
+[ -n "$run_id" ] || run_id=$(cd "$ROOT/harness" && "$PY" -c 'from hakbench import meta; print(meta.new_run_id())')
 status=0
 "$PY" "$ROOT/harness/run_matrix.py" --run-id="$run_id" "${matrix_args[@]}" || status=$?
 run_dir=$out/$run_id
@@ -131,7 +156,7 @@ if [ "$status" -ne 0 ]; then
 fi
 
 # ---- figures and report ----------------------------------------------------------------
-plots_dir=$ROOT/plots/$run_id
+plots_dir=$plots/$run_id
 if [ "$report" = 1 ]; then
   "$PY" "$ROOT/harness/report.py" "$run_dir" --plots-dir "$plots_dir" || { say "harness/report.py failed"; status=1; }
 fi

@@ -1,9 +1,8 @@
 #!/usr/bin/python3
 """Allocator cost per call, quickly: each workload (tiny profile) once under callgrind per allocator, then a
 table of the instructions and simulated D1/LL data misses spent inside malloc and inside free per call,
-and the driver's own instructions per op (see harness/hakbench/alloc_cost.py). Exact on a rerun for
-tiny_hot, random_mixed and mid_large_mt at one thread (hakmem, glibc, tcmalloc): a change of one
-instruction per call shows.
+and the driver's own instructions per op (see harness/hakbench/alloc_cost.py). Deterministic for
+tiny_hot, random_mixed and mid_large_mt at one thread: a change of one instruction per call shows.
 
   harness/alloc_cost.py --workloads tiny_hot --allocators hakmem
   harness/alloc_cost.py --allocators mimalloc --allocator new=/path/to/libhakmem.so
@@ -21,7 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hakbench import alloc_cost, allocators, callgrind, counters, matrix, proc, schema, workloads  # noqa: E402
 from run_matrix import _key_value, _list, _positive, _threads, _workloads  # noqa: E402
 
-DEFAULT_WORKLOADS = ["tiny_hot", "random_mixed", "mid_large_mt"]   # larson is time-bound: not repeatable
+DEFAULT_WORKLOADS = ["tiny_hot", "random_mixed", "mid_large_mt"]   # larson is time-bound: not deterministic
 
 
 def parser():

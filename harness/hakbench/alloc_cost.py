@@ -9,14 +9,11 @@ binds: the preloaded library's malloc if it defines one, else libc's; callgrind 
 alias at the same address (e.g. __libc_malloc), so every alias counts. Everything else (the driver
 writing and checking its tags, process start-up and exit) is the driver's share.
 
-Repeatability, on the single-threaded count-bound drivers (tiny_hot, random_mixed, mid_large_mt at one
-thread): instructions per call of glibc, tcmalloc, hakmem and (but for mid_large_mt) mimalloc are
-exact: the same binaries give the same count on a rerun, on any machine, under any load. jemalloc, and
-mimalloc on mid_large_mt, purge on timers: their counts move by up to ~0.5% between runs. Simulated misses
-also depend on where the stack lies (the size of the environment, the path of the checkout): identical on
-a rerun from the same shell, ~1% apart otherwise. The driver's share moves by a few hundred
-instructions per run (formatting the measured time in its RESULT line). larson runs for a fixed time and
-runs with several threads depend on valgrind's thread scheduling: their figures move by a few percent."""
+The allocator's counts are deterministic for the single-threaded, count-bound drivers (tiny_hot,
+random_mixed, mid_large_mt at one thread): the same binaries give the same figures on any machine and
+under any load. The driver's share moves by a few hundred instructions per run (formatting the measured
+time in its RESULT line). larson runs for a fixed time, and runs with several threads depend on valgrind's
+thread scheduling: their per-call figures move a little between runs."""
 import os
 import subprocess
 

@@ -3,6 +3,7 @@ import datetime
 import json
 import os
 import platform
+import socket
 import subprocess
 
 from .allocators import REPO, version_of
@@ -66,6 +67,7 @@ def collect(run_id, argv, profile, allocators, hakmem_env, other_env, perf_suppo
         "git_sha": sha,
         "git_dirty": dirty,
         "machine": {
+            "host": socket.gethostname(),
             "cpu_model": cpu_model(),
             "cores": os.cpu_count(),
             "cores_usable": len(os.sched_getaffinity(0)),

@@ -491,10 +491,9 @@ def alloc_cost(data, colours, out_dir):
     return Figure("alloc_cost", title,
                   "Instructions executed inside malloc and inside free per call, counted by callgrind on the tiny "
                   "profile: the allocator's library and the libc functions and syscalls it calls (for glibc, "
-                  "what lies under libc's malloc and free), without the driver's own work. Exact on a rerun for "
-                  "the single-threaded count-bound workloads, except jemalloc's and mimalloc's timed purging "
-                  "(up to ~0.5%); larson and 2-thread runs move by a few percent. The report's table adds the "
-                  "simulated D1 and LL data misses per call.")
+                  "what lies under libc's malloc and free), without the driver's own work. Deterministic for "
+                  "the single-threaded count-bound workloads; the report's table adds the simulated D1 and LL "
+                  "data misses per call.")
 
 
 def change(rows, out_dir, name, subtitle):

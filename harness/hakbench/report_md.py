@@ -164,10 +164,8 @@ def _alloc_cost(data):
             "the libc functions and syscalls it calls (for glibc, what lies under libc's malloc and free). "
             "D1 and LL misses are simulated data misses (reads + writes) of a fixed 32 KiB 8-way L1 and 8 MiB "
             "16-way LL. \"driver instr/op\" is the driver's own work per op (writing and checking its tags). "
-            "Instruction counts are exact on a rerun for the single-threaded count-bound workloads, except "
-            "jemalloc's and mimalloc's timed purging (up to ~0.5%); simulated misses also depend on the stack's "
-            "place (environment size, checkout path, ~1%); larson (time-bound) and runs with several threads "
-            "move by a few percent.", ""] + table + [""]
+            "Deterministic for the single-threaded count-bound workloads; larson (time-bound) and runs with "
+            "several threads move a little between runs.", ""] + table + [""]
 
 
 def _failures(data):
