@@ -98,7 +98,8 @@ def main(argv):
     how.add_argument("--sweep", type=_sweep, metavar="KEY=V1,V2,...", help="one shard per value of --env KEY")
     p.add_argument("matrix", nargs="*", help="run_all.sh options of every shard (after --)")
     args = p.parse_args(argv[1:])
-    run_matrix.parser().parse_args(args.matrix)  # a bad matrix option fails here, not on the cluster
+    matrix = run_matrix.parser()
+    run_matrix.check(matrix, matrix.parse_args(args.matrix))  # a bad matrix option fails here, not on the cluster
     if any(a.startswith("--out=") for a in args.matrix):
         p.error("--out: the shards write into DIR/results")
     if args.sweep and any(a.startswith("--env=%s=" % args.sweep[0]) for a in args.matrix):

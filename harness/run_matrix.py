@@ -148,9 +148,9 @@ def user_programs(args):
             for name, command in args.program]
 
 
-def main(argv):
-    p = parser()
-    args = p.parse_args(argv[1:])
+def check(p, args):
+    """What the parser alone cannot check (a bad option exits 2 with the usage); expands args.workloads.
+    Returns (target CI or None, first reps, max reps, the workload catalog)."""
     target = args.target_ci or (AUTO_TARGET_CI if args.reps == "auto" else None)
     reps = (args.reps if args.reps != "auto" else None) or (QUICK_REPS if args.quick else DEFAULT_REPS)
     max_reps = args.max_reps or max(DEFAULT_MAX_REPS, reps)
@@ -165,6 +165,13 @@ def main(argv):
         p.error(str(e))
     if not args.workloads:
         p.error("no workload given")
+    return target, reps, max_reps, catalog
+
+
+def main(argv):
+    p = parser()
+    args = p.parse_args(argv[1:])
+    target, reps, max_reps, catalog = check(p, args)
     extra = dict(args.allocator)
     try:
         resolved = allocators.resolve(args.allocators, extra, log=lambda m: print(m, file=sys.stderr))

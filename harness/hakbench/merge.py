@@ -103,6 +103,8 @@ def parameters(data, vary=()):
     return {
         "profile": meta.get("profile"),
         "reps": settings.get("reps"),
+        "target CI (more reps until narrower)": settings.get("target_ci"),
+        "max reps": settings.get("max_reps"),
         "workloads": settings.get("workloads"),
         "threads": settings.get("threads"),
         "seed": settings.get("seed"),
