@@ -37,10 +37,12 @@ static inline __attribute__((always_inline)) void *hk_malloc_inline(size_t n) {
 
 static inline __attribute__((always_inline)) void hk_free_inline(void *ptr) {
   uintptr_t p = (uintptr_t)ptr;
-  if (likely(((p - 1) >> HK_ADDRESS_BITS) == 0)) { /* not NULL, not beyond user space */
-    uint32_t e = hk_region_entry(p);
-    if (likely((e & 3) == HK_KIND_SLABS)) {
-      struct hk_segment *seg = hk_region_header(e);
+  uintptr_t region = p >> HK_REGION_SHIFT;
+  if (likely(region < HK_REGION_ENTRIES)) { /* NULL reads entry 0: no mapping of ours at address 0 */
+    /* Less the kind, a slab entry is the header's region number << 2. */
+    uint32_t e = relaxed_load(&hk_region_map[region]) - HK_KIND_SLABS;
+    if (likely((e & 3) == 0)) {
+      struct hk_segment *seg = (struct hk_segment *)((uintptr_t)e << (HK_REGION_SHIFT - 2));
       struct hk_slab *s = hk_block_slab(seg, p);
       if (likely(s != NULL)) {
         struct hk_tcache *c = &hk_heap.cache[s->cls];

@@ -46,14 +46,12 @@
 #define HK_CLASS_NONE 0xff
 
 extern uint32_t hk_class_size[HK_NUM_CLASSES];
-extern uint8_t hk_tiny_class_of[HK_TINY_MAX / 16 + 1];  /* by (n + 15) >> 4 */
-extern uint8_t hk_mid_class_of[HK_MID_LIMIT / 256 + 1]; /* by (n + 255) >> 8 */
+extern uint8_t hk_class_of[HK_MID_LIMIT / 16 + 1];      /* by (n + 15) >> 4: one load, no branch */
 extern uint16_t hk_refill_count[HK_NUM_CLASSES];        /* blocks per cache refill */
 extern uint16_t hk_cache_cap[HK_NUM_CLASSES];           /* cache size that triggers a flush */
 
-static inline unsigned hk_size_class(size_t n) {
-  return n <= HK_TINY_MAX ? hk_tiny_class_of[(n + 15) >> 4] : hk_mid_class_of[(n + 255) >> 8];
-}
+/* n <= HAKMEM_MID_MAX (at most HK_MID_LIMIT). */
+static inline unsigned hk_size_class(size_t n) { return hk_class_of[(n + 15) >> 4]; }
 static inline int hk_class_is_mid(unsigned cls) { return cls >= HK_NUM_TINY; }
 void hk_size_classes_init(void);
 
@@ -114,19 +112,19 @@ HK_NORETURN void hk_assert_fail(const char *file, int line, const char *cond);
 
 struct hk_slab {
   uint32_t start_off;        /* first block, as an offset from the segment */
-  uint32_t magic;            /* floor(2^34 / size) + 1: offset -> index by multiply */
+  uint32_t inverse;          /* the odd part of size, inverted mod 2^32 (see hk_block_slab) */
   uint32_t size;             /* block size; 0 while the slab holds no class */
   _Atomic uint32_t carved;   /* blocks carved so far; read by any freeing thread */
   uint32_t capacity;         /* blocks that fit */
   uint32_t free_count;       /* blocks on the local free list */
-  uint8_t cls, where, index, pad;
+  uint8_t cls, where, index;
+  uint8_t size_tz;           /* trailing zero bits of size */
   uint32_t released_ms;      /* when it joined the free list */
   void *free;                /* local free list: owner (or pool lock) only */
   _Atomic(struct hk_heap *) owner;
   _Atomic uintptr_t remote;  /* blocks freed by other threads | HK_REMOTE_DETACHED */
   struct hk_slab *next, *prev;
 };
-#define HK_MAGIC_SHIFT 34
 
 struct hk_segment {
   uint8_t kind;              /* HK_KIND_SLABS (same offset as hk_large.kind) */
@@ -172,12 +170,20 @@ static inline int hk_slab_counts_ok(struct hk_slab *s) {
  * yet drained). The slab is empty when this is 0. */
 static inline uint32_t hk_slab_used(struct hk_slab *s) { return relaxed_load(&s->carved) - s->free_count; }
 
-/* The slab holding p if p is exactly a block start of a carved block, else NULL. */
+/* The slab holding p if p is exactly a block start of a carved block, else
+ * NULL. Exact division in 32 bits (segments are at most 8 MiB): multiplying
+ * by the inverse of the size's odd part, then rotating the size's trailing
+ * zero bits out, maps a multiple of the size to its quotient, the block
+ * index, and every other offset (those below the first block wrap around) to
+ * at least 2^32 / size, beyond any slab's carved count. So one compare checks
+ * both "a block start" and "carved". An unformatted slab has inverse 0 and
+ * carved 0. */
 static inline struct hk_slab *hk_block_slab(struct hk_segment *seg, uintptr_t p) {
-  struct hk_slab *s = &seg->slabs[(p - (uintptr_t)seg) >> seg->slab_shift];
-  uint64_t off = p - (uintptr_t)seg - s->start_off;
-  uint64_t idx = (off * s->magic) >> HK_MAGIC_SHIFT;
-  if (likely(idx * s->size == off && idx < relaxed_load(&s->carved))) return s;
+  uint32_t off = (uint32_t)(p - (uintptr_t)seg);
+  struct hk_slab *s = &seg->slabs[off >> seg->slab_shift];
+  uint32_t q = (off - s->start_off) * s->inverse;
+  q = q >> s->size_tz | q << ((32 - s->size_tz) & 31);
+  if (likely(q < relaxed_load(&s->carved))) return s;
   return NULL;
 }
 

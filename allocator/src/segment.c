@@ -45,7 +45,10 @@ void hk_slab_format(struct hk_slab *s, unsigned cls, struct hk_heap *owner) {
   start = (start + align - 1) & ~(align - 1);
   s->start_off = (uint32_t)start;
   s->size = size;
-  s->magic = (uint32_t)(((uint64_t)1 << HK_MAGIC_SHIFT) / size + 1);
+  s->size_tz = (uint8_t)__builtin_ctz(size);
+  uint32_t odd = size >> s->size_tz, inverse = odd; /* right mod 2^3; each step doubles the bits */
+  for (int i = 0; i < 4; i++) inverse *= 2 - odd * inverse;
+  s->inverse = inverse;
   s->capacity = (uint32_t)((base + slab_bytes - start) / size);
   relaxed_store(&s->carved, 0);
   s->free = NULL;
@@ -61,7 +64,8 @@ void hk_slab_format(struct hk_slab *s, unsigned cls, struct hk_heap *owner) {
 void hk_slab_reset(struct hk_slab *s) {
   HK_ASSERT(s->free_count == relaxed_load(&s->carved) && relaxed_load(&s->remote) == 0); /* empty */
   s->size = 0;
-  s->magic = 0;
+  s->inverse = 0;
+  s->size_tz = 0;
   s->start_off = 0;
   s->capacity = 0;
   relaxed_store(&s->carved, 0);

@@ -1,4 +1,4 @@
-/* size_class.c - the size classes and the size -> class tables.
+/* size_class.c - the size classes and the size -> class table.
  * Tiny: 16..1024 B in steps that waste at most 25% (16-B steps up to 128,
  * then 4 classes per power of two). Mid: 4 classes per power of two from
  * 1280 B to 64 KiB. Every class is a multiple of 16, so every block is
@@ -13,21 +13,15 @@ uint32_t hk_class_size[HK_NUM_CLASSES] = {
     8192,  10240, 12288, 14336, 16384, 20480, 24576, 28672, 32768, 40960, 49152,
     57344, 65536, /* mid */
 };
-uint8_t hk_tiny_class_of[HK_TINY_MAX / 16 + 1];
-uint8_t hk_mid_class_of[HK_MID_LIMIT / 256 + 1];
+uint8_t hk_class_of[HK_MID_LIMIT / 16 + 1];
 uint16_t hk_refill_count[HK_NUM_CLASSES];
 uint16_t hk_cache_cap[HK_NUM_CLASSES];
 
 void hk_size_classes_init(void) {
   unsigned cls = 0;
-  for (unsigned i = 0; i <= HK_TINY_MAX / 16; i++) {
+  for (unsigned i = 0; i <= HK_MID_LIMIT / 16; i++) {
     while (hk_class_size[cls] < i * 16) cls++;
-    hk_tiny_class_of[i] = (uint8_t)cls;
-  }
-  cls = HK_NUM_TINY;
-  for (unsigned i = 0; i <= HK_MID_LIMIT / 256; i++) {
-    while (hk_class_size[cls] < i * 256) cls++;
-    hk_mid_class_of[i] = (uint8_t)cls; /* entries <= 1 KiB are never used */
+    hk_class_of[i] = (uint8_t)cls;
   }
   for (cls = 0; cls < HK_NUM_CLASSES; cls++) {
     long refill = hk_opt[OPT_TINY_REFILL];
