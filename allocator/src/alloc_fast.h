@@ -38,9 +38,9 @@ static inline __attribute__((always_inline)) void *hk_malloc_inline(size_t n) {
 static inline __attribute__((always_inline)) void hk_free_inline(void *ptr) {
   uintptr_t p = (uintptr_t)ptr;
   uintptr_t region = p >> HK_REGION_SHIFT;
-  if (likely(region < HK_REGION_ENTRIES)) { /* NULL reads entry 0: no mapping of ours at address 0 */
+  if (likely(region < HK_REGIONS)) { /* NULL reads entry 0: no mapping of ours at address 0 */
     /* Less the kind, a slab entry is the header's region number << 2. */
-    uint32_t e = relaxed_load(&hk_region_map[region]) - HK_KIND_SLABS;
+    uint32_t e = hk_region_entry_at(region) - HK_KIND_SLABS;
     if (likely((e & 3) == 0)) {
       struct hk_segment *seg = (struct hk_segment *)((uintptr_t)e << (HK_REGION_SHIFT - 2));
       struct hk_slab *s = hk_block_slab(seg, p);

@@ -65,11 +65,14 @@ enum hk_region_kind { HK_KIND_NONE = 0, HK_KIND_SLABS = 1, HK_KIND_LARGE = 2 };
 #define HK_LEAVES (1UL << (HK_ADDRESS_BITS - HK_LEAF_SHIFT))
 extern _Atomic(_Atomic uint32_t *) hk_region_leaves[HK_LEAVES];
 
-/* p below 2^HK_ADDRESS_BITS. */
-static inline uint32_t hk_region_entry(uintptr_t p) {
-  uintptr_t r = p >> HK_REGION_SHIFT;
+#define HK_REGIONS (1UL << (HK_ADDRESS_BITS - HK_REGION_SHIFT))
+
+/* The entry of region number r < HK_REGIONS. */
+static inline uint32_t hk_region_entry_at(uintptr_t r) {
   return relaxed_load(&relaxed_load(&hk_region_leaves[r >> HK_LEAF_BITS])[r & (HK_LEAF_ENTRIES - 1)]);
 }
+/* p below 2^HK_ADDRESS_BITS. */
+static inline uint32_t hk_region_entry(uintptr_t p) { return hk_region_entry_at(p >> HK_REGION_SHIFT); }
 static inline void *hk_region_header(uint32_t entry) {
   return (void *)((uintptr_t)(entry >> 2) << HK_REGION_SHIFT);
 }
