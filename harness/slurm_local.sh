@@ -49,7 +49,8 @@ start() {
   head -c 1024 /dev/urandom >"$dir/munge.key" && chmod 600 "$dir/munge.key" || fail "cannot write $dir/munge.key"
   # --force: munged otherwise refuses a socket under a directory others cannot enter, e.g. from mktemp -d
   munged --force --num-threads=10 --socket="$dir/munge.socket" --key-file="$dir/munge.key" --log-file="$dir/munged.log" \
-    --pid-file="$dir/munged.pid" --seed-file="$dir/munged.seed" || fail "munged did not start: $(tail -n 3 "$dir/munged.log" 2>/dev/null)"
+    --pid-file="$dir/munged.pid" --seed-file="$dir/munged.seed" ||
+    fail "munged did not start: $(tail -n 3 "$dir/munged.log" 2>/dev/null)"
 
   cat >"$conf" <<EOF
 # written by harness/slurm_local.sh: one node, this machine

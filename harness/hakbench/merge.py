@@ -152,9 +152,9 @@ class Ratio:
         self.member, self.workload, self.threads, self.peer = member, workload, threads, peer
         self.hakmem = median(member.data, workload, HAKMEM, threads)
         self.other = median(member.data, workload, peer, threads)
+        key = (workload, threads, HAKMEM, peer)
         paired = next((r for r in member.data.ratios or []
-                       if (r["workload"], r["threads"], r["allocator"], r["versus"]) == (workload, threads, HAKMEM, peer)),
-                      None)
+                       if (r["workload"], r["threads"], r["allocator"], r["versus"]) == key), None)
         if paired:
             self.kind, self.value, self.low, self.high = "paired", paired["ratio"], paired["ci_low"], paired["ci_high"]
             self.verdict = paired["verdict"]

@@ -89,7 +89,8 @@ def _kinds_text(ratios):
         text.append("the median of the per-rep ratios (runs of the same rep are measured back to back), whiskers "
                     "and brackets its 95% bootstrap interval")
     if "medians" in kinds:
-        text.append("%sthe ratio of the two medians, without an interval (no paired ratio: no ratios.csv, or fewer than 2 reps in which both ran ok)"
+        text.append("%sthe ratio of the two medians, without an interval (no paired ratio: no ratios.csv, "
+                    "or fewer than 2 reps in which both ran ok)"
                     % ("where marked *, " if "paired" in kinds else ""))
     return "Ratios: " + ("; ".join(text) if text else "none, no cell has ok runs of both") + "."
 
