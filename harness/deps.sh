@@ -12,7 +12,7 @@ packages=(
   libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4         # the peers, preloaded by soname
   python3 python3-matplotlib python3-numpy python3-scipy   # Debian's /usr/bin/python3: harness, plots, stats
   z3 ghostscript redis-server redis-tools lua5.4 ruby sqlite3 xz-utils  # the program suite (gcc, python3 above)
-  parallel slurm-wlm munge                                 # shards on a cluster: GNU parallel, Slurm (and its tests)
+  parallel rsync slurm-wlm munge                           # shards on a cluster: GNU parallel (rsync: its transfers), Slurm
 )
 
 case "${1:-}" in
