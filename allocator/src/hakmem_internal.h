@@ -258,7 +258,7 @@ void hk_heaps_unlock(void);
 void hk_heaps_after_fork_child(struct hk_heap *self);
 void hk_heaps_collect_stats(struct hk_class_stats *out);
 
-/* ----------------------------------------------------------------- tiny front */
+/* --------------------------------------------------------------- thread cache */
 void *hk_refill_alloc(struct hk_heap *h, unsigned cls);
 void hk_cache_flush(struct hk_heap *h, unsigned cls, uint32_t keep);
 void hk_release_chain(struct hk_heap *h, void *list);

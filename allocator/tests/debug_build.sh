@@ -27,8 +27,8 @@ if selected debug-check-fires; then
         err=$LOGS/debug-check-fires.err
         (timeout -k 5 20 env LD_PRELOAD="$DEBUG_SO" "$BIN/debug_check_test" >"$err" 2>&1; exit $?) 2>/dev/null
         rc=$?
-        if [ $rc -ne 134 ] || ! grep -q '^hakmem: assertion failed: .*tiny_front\.c:[0-9]*: hk_debug_walk' "$err"; then
-            fail debug-check-fires "want SIGABRT (134) after 'hakmem: assertion failed: ...tiny_front.c:N: hk_debug_walk...', got exit $rc: $(excerpt "$err" 2)"
+        if [ $rc -ne 134 ] || ! grep -q '^hakmem: assertion failed: .*thread_cache\.c:[0-9]*: hk_debug_walk' "$err"; then
+            fail debug-check-fires "want SIGABRT (134) after 'hakmem: assertion failed: ...thread_cache.c:N: hk_debug_walk...', got exit $rc: $(excerpt "$err" 2)"
         else
             pass debug-check-fires
         fi

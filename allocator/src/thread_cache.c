@@ -1,4 +1,4 @@
-/* tiny_front.c - the thread cache ("unified cache") slow paths: refill from
+/* thread_cache.c - the thread cache ("unified cache") slow paths: refill from
  * the current slab in batches, flush back to the slabs when full. Serves
  * every slab class, tiny and mid alike. */
 #include "hakmem_internal.h"

@@ -1,4 +1,4 @@
-/* pool_tls.c - the mid tier's per-thread arena ("Pool TLS"): a thread maps
+/* mid_arena.c - the mid tier's per-thread arena ("Pool TLS"): a thread maps
  * its own mid segments, growing HAKMEM_POOL_TLS_ARENA_MB_INIT, x2, x4, ...
  * over HAKMEM_POOL_TLS_ARENA_GROWTH_LEVELS sizes, capped at
  * HAKMEM_POOL_TLS_ARENA_MB_MAX, and formats their 256 KiB slabs on demand.
