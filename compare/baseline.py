@@ -9,7 +9,7 @@ import csv
 import io
 import os
 
-from measure import workloads
+from measure import CATALOG
 
 
 class BaselineError(Exception):
@@ -51,7 +51,7 @@ def read(path, columns, positive, optional=()):
                 raise BaselineError("%s: row %d: %s must be > 0" % (path, number, column))
         for column in optional:
             row[column] = row.get(column) or None
-        if row["workload"] not in workloads.NAMES:
+        if row["workload"] not in CATALOG.names():
             raise BaselineError("%s: row %d: unknown workload %r" % (path, number, row["workload"]))
         if row["threads"].isdigit():
             row["threads"] = int(row["threads"])

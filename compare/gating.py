@@ -30,8 +30,8 @@ def rows_to_check(tool, path, columns, positive, wanted, candidate, profile, opt
               % (tool, path, ", ".join(other), profile), file=sys.stderr)
         return None, None
     for row in rows:
-        if row.get("params") and row["params"] != measure.workloads.params_string(row["workload"], row["threads"],
-                                                                                    profile):
+        if row.get("params") and row["params"] != measure.CATALOG.job(row["workload"], row["threads"], profile,
+                                                                      measure.SEED).params:
             print("%s: note: %s: the %s profile's parameters changed since the baseline (%s)"
                   % (tool, row["workload"], profile, row["params"]))
     recorded = meta.get("candidate", "").split(" ")[0]

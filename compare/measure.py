@@ -2,17 +2,22 @@
 
 A Side is an allocator plus environment overrides. interleave() runs several sides in rounds, one run of
 each side per round, rotating the order every round (AB, BA, AB ... for two sides) so that neither side
-always runs first and slow drift of the machine hits all sides alike.
+always runs first and slow drift of the machine hits all sides alike. What runs is a job (hakbench.jobs):
+a workload driver, or a program of the harness (the built-in suite).
 """
+import atexit
 import os
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "harness"))
 
-from hakbench import allocators, meta, proc, schema, stats, workloads  # noqa: E402  (path set just above)
+from hakbench import allocators, jobs, meta, schema, stats, workloads  # noqa: E402, F401  (path set just above)
 
 RUN_TIMEOUT_S = 120
+SEED = 42
+CATALOG = jobs.Catalog()  # every workload by name; program inputs go to a temporary directory
+atexit.register(CATALOG.close)
 
 
 class Side:
@@ -52,17 +57,33 @@ def resolve_one(spec):
     return alloc
 
 
-def run_once(side, command, extra_env=None, timeout=RUN_TIMEOUT_S):
-    """One run of command (argv) as side: (ops_per_sec, Outcome); ops_per_sec is None if the run failed
-    or counted no ops."""
-    outcome = proc.run_measured(command, env=side.env(extra_env), timeout=timeout)
+def job(workload, threads, profile, timeout=RUN_TIMEOUT_S):
+    """The job of a workload at a profile; for a program, its glibc reference run (which its runs' output
+    is checked against) is made here, once. ValueError when a program cannot run."""
+    found = CATALOG.job(workload, threads, profile, SEED)
+    if CATALOG.is_program(workload):
+        why = found.program.missing() or found.reference(os.environ, timeout)
+        if why:
+            raise ValueError("program %s: %s" % (workload, why))
+    return found
+
+
+def threads_of(workload, requested=None):
+    """The thread count a workload runs at: requested (default 2) for a threaded driver, else its own."""
+    return CATALOG.threads(workload, [requested or 2])[0]
+
+
+def run_once(side, job, extra_env=None, timeout=RUN_TIMEOUT_S, wrap=None):
+    """One run of job as side: (ops_per_sec, Outcome); ops_per_sec is None if the run failed
+    or counted no ops. wrap(argv, env) -> (argv, env) puts a tool around the run."""
+    outcome = job.run(side.env(extra_env), wrap=wrap, timeout=timeout)
     if outcome.status != schema.STATUS_OK or not float(outcome.result["ops_per_sec"]) > 0:
         return None, outcome
     return float(outcome.result["ops_per_sec"]), outcome
 
 
-def interleave(sides, command, rounds, progress=None, timeout=RUN_TIMEOUT_S, first_round=0):
-    """Run command for every side, `rounds` times, order rotated each round (round numbers count from
+def interleave(sides, job, rounds, progress=None, timeout=RUN_TIMEOUT_S, first_round=0):
+    """Run job for every side, `rounds` times, order rotated each round (round numbers count from
     first_round, so that callers running one round at a time still rotate).
     Returns ({label: [ops/s or None per round]}, [Failure]). progress(round_no, {label: ops/s}) after each round."""
     samples = {side.label: [] for side in sides}
@@ -71,7 +92,7 @@ def interleave(sides, command, rounds, progress=None, timeout=RUN_TIMEOUT_S, fir
         shift = round_no % len(sides)
         this_round = {}
         for side in sides[shift:] + sides[:shift]:
-            ops, outcome = run_once(side, command, timeout=timeout)
+            ops, outcome = run_once(side, job, timeout=timeout)
             if ops is None:
                 failures.append(Failure(side.label, round_no, outcome))
             samples[side.label].append(ops)
@@ -94,10 +115,9 @@ def run_id(prefix):
 
 
 def parse_workloads(text):
-    """A comma-separated workload list; ValueError naming an unknown one."""
-    names = [w for w in text.split(",") if w]
-    unknown = [w for w in names if w not in workloads.NAMES]
-    if unknown or not names:
-        raise ValueError("unknown workload(s) %s (known: %s)" % (", ".join(unknown) or "(none given)",
-                                                                ", ".join(workloads.NAMES)))
+    """A comma-separated list of workloads (drivers, programs) and suites (micro, programs, all), expanded;
+    ValueError naming an unknown one."""
+    names = CATALOG.expand([w for w in text.split(",") if w])
+    if not names:
+        raise ValueError("no workload given")
     return names

@@ -122,7 +122,7 @@ def slow_every_for(slowdown, profile="quick"):
     (0.15 = 15% more time) slower than glibc on tiny_hot at profile, from 5 measured pairs at every=1."""
     sides = [measure.Side("system", measure.resolve_one("system")),
              measure.Side("slow", measure.resolve_one("slow=" + SLOW), {"SHIM_SLOW_NS": "0"})]
-    samples, failures = measure.interleave(sides, measure.workloads.command("tiny_hot", 1, profile), 5)
+    samples, failures = measure.interleave(sides, measure.job("tiny_hot", 1, profile), 5)
     assert not failures, failures
     extra_time = stats.median(stats.pair_ratios(samples["system"], samples["slow"])) - 1
     return max(1, round(extra_time / slowdown))
@@ -272,6 +272,47 @@ class LargeChurn(unittest.TestCase):
                 self.assertEqual(done.returncode, 2, done.stdout + done.stderr)
                 self.assertIn("usage:", done.stderr)
                 self.assertIn(why, done.stderr)
+
+
+@unittest.skipUnless(shutil.which("lua5.4"), "lua5.4 not installed (harness/deps.sh installs it)")
+class ProgramGate(HonestBaseline):
+    """The gate and ab on a program of the harness's suite (lua: quick runs of ~0.3 s)."""
+    TOOL, UPDATE_ARGS = "gate", ["--recheck-reps", "4", "--quiet"]
+    WORKLOAD = "lua"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="compare-program.")
+        cls.honest = os.path.join(cls.dir, "honest.csv")
+        done = run("gate", "--update-baseline", "--candidate", "system", "--workloads", cls.WORKLOAD,
+                   "--baseline", cls.honest, *cls.UPDATE_ARGS)
+        if done.returncode != 0:
+            raise AssertionError("--update-baseline exited %d: %s" % (done.returncode, done.stdout + done.stderr))
+
+    def gate(self, baseline):
+        return run("gate", "--baseline", baseline, "--reps", "3", "--recheck-reps", "4", "--quiet",
+                   "--candidate", "system")
+
+    def test_honest_baseline_passes_and_twice_the_truth_fails(self):
+        done = self.gate(self.honest)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        doubled = os.path.join(self.dir, "doubled.csv")
+        rewrite_column(self.honest, doubled, "ratio", 2.0)
+        done = self.gate(doubled)
+        self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
+        self.assertIn("lua (threads=1): baseline ratio", done.stdout)
+
+    def test_ab_on_a_program_reports_runs_per_second(self):
+        run_id = "ab-program-test-%d" % os.getpid()
+        self.addCleanup(shutil.rmtree, os.path.join(REPO, "results", run_id), True)
+        self.addCleanup(shutil.rmtree, os.path.join(REPO, "plots", run_id), True)
+        done = run("ab", "--workload", self.WORKLOAD, "--allocator", "system", "--reps", "3", "--no-stats",
+                   "--quiet", "--run-id", run_id, "", "")
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        with open(os.path.join(REPO, "results", run_id, "ab.csv")) as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual([r["ok_runs"] for r in rows], ["3", "3"])
+        self.assertLess(float(rows[0]["median_ops_per_sec"]), 100)  # runs per second, not ops
 
 
 if __name__ == "__main__":

@@ -11,27 +11,35 @@ UNIT_OP = "op"  # the drivers' unit: one malloc or one free
 MICRO, PROGRAMS, ALL = "micro", "programs", "all"
 
 
-class DriverJob:
-    """A workload driver at one size; the same interface as programs.ProgramJob."""
+class CommandJob:
+    """A command printing a RESULT line (a driver, a test program); the same interface as programs.ProgramJob."""
 
     unit = UNIT_OP
 
-    def __init__(self, workload, threads, profile, seed):
-        self.workload, self.threads, self.profile, self.seed = workload, threads, profile, seed
-        self.argv = workloads.command(workload, threads, profile, seed)
-        self.params = workloads.params_string(workload, threads, profile, seed)
+    def __init__(self, argv):
+        self.argv = list(argv)
+        self.params = " ".join(self.argv[1:])
 
     def command(self):
         return self.argv
 
     def reference(self, env, timeout=None):
-        return None  # the drivers check their own blocks (exit 3 on corruption)
+        return None  # such a program checks its own work (the drivers: exit 3 on a corrupted block)
 
     def run(self, env, wrap=None, timeout=None, cpus=None):
         argv = self.argv
         if wrap:
             argv, env = wrap(argv, env)
         return proc.run_measured(argv, env=env, timeout=timeout, cpus=cpus)
+
+
+class DriverJob(CommandJob):
+    """A workload driver at one size."""
+
+    def __init__(self, workload, threads, profile, seed):
+        super().__init__(workloads.command(workload, threads, profile, seed))
+        self.workload, self.threads, self.profile, self.seed = workload, threads, profile, seed
+        self.params = workloads.params_string(workload, threads, profile, seed)
 
 
 class Catalog:
