@@ -230,23 +230,26 @@ enum hk_heap_state { HEAP_NEW = 0, HEAP_ACTIVE, HEAP_EXITED };
 /* The part of a thread's heap the fast paths never touch, outside TLS: a
  * library loaded with dlopen gets its initial-exec TLS from the little
  * glibc keeps spare (under 2 KiB), so TLS holds the caches only. Mapped at
- * a thread's first call, reused by later threads. */
+ * a thread's first call, reused by later threads. The registry of live
+ * heaps links these, not the TLS heaps: a thread that ended without its
+ * exit destructor leaves TLS that may be unmapped or reused, but its cold
+ * part (slab lists, counts) stays readable and can be reclaimed. */
 struct hk_heap_cold {
   struct hk_class_state cls[HK_NUM_CLASSES];
   struct hk_class_stats stats[HK_NUM_CLASSES];
-  struct hk_heap_cold *next_free;
+  struct hk_slab *spare;      /* Pool TLS: unformatted slabs of this thread's mid chunks */
+  uint32_t arena_chunks;      /* mid chunks mapped so far: drives chunk growth */
+  struct hk_heap *heap;       /* the TLS heap (slab owner) it belongs to */
+  struct hk_heap_cold *next, *prev; /* registry of live heaps, or the free list */
 };
 
 struct hk_heap {
   struct hk_tcache cache[HK_NUM_CLASSES];
   struct hk_class_state *cls;   /* this heap's cold->cls, while active */
   struct hk_class_stats *stats; /* this heap's cold->stats, while active */
-  struct hk_slab *spare;      /* Pool TLS: unformatted slabs of this thread's mid chunks */
-  uint32_t arena_chunks;      /* mid chunks mapped so far: drives chunk growth */
+  struct hk_heap_cold *cold;
   int state;
   int exits;                  /* thread-exit destructor rounds run (init.c) */
-  struct hk_heap *next, *prev; /* registry of live heaps */
-  struct hk_heap_cold *cold;
 };
 
 extern __thread struct hk_heap hk_heap HK_TLS;

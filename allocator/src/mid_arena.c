@@ -7,21 +7,21 @@
 #include "hakmem_internal.h"
 
 struct hk_slab *hk_arena_take(struct hk_heap *h, unsigned cls) {
-  if (!h->spare) {
-    uint32_t level = h->arena_chunks;
+  if (!h->cold->spare) {
+    uint32_t level = h->cold->arena_chunks;
     if (level > (uint32_t)hk_opt[OPT_ARENA_GROWTH_LEVELS] - 1) level = (uint32_t)hk_opt[OPT_ARENA_GROWTH_LEVELS] - 1;
     size_t mb = (size_t)hk_opt[OPT_ARENA_MB_INIT] << level;
     if (mb > (size_t)hk_opt[OPT_ARENA_MB_MAX]) mb = (size_t)hk_opt[OPT_ARENA_MB_MAX];
     struct hk_segment *seg = hk_segment_map(mb << 20, HK_MID_SLAB_SHIFT);
     if (!seg) return NULL;
-    h->arena_chunks++;
+    h->cold->arena_chunks++;
     for (unsigned i = seg->nslabs; i-- > 0;) {
-      seg->slabs[i].next = h->spare;
-      h->spare = &seg->slabs[i];
+      seg->slabs[i].next = h->cold->spare;
+      h->cold->spare = &seg->slabs[i];
     }
   }
-  struct hk_slab *s = h->spare;
-  h->spare = s->next;
+  struct hk_slab *s = h->cold->spare;
+  h->cold->spare = s->next;
   hk_slab_format(s, cls, h);
   return s;
 }

@@ -1,7 +1,8 @@
 /* thread.c - per-thread heaps: activation on a thread's first call, the
  * exit path (pthread key destructor) that hands everything back, and the
- * registry of live heaps (stats, fork). The heap is static TLS, zero at
- * thread start, so the first call of any thread needs no allocation. */
+ * registry of live heaps (stats, fork). The caches are static TLS, zero at
+ * thread start, so the first call of any thread needs no allocation; the
+ * rest of the heap is its cold part (hakmem_internal.h). */
 #include <limits.h>
 #include <string.h>
 
@@ -10,42 +11,83 @@
 __thread struct hk_heap hk_heap HK_TLS;
 
 static hk_lock_t heaps_lock = HK_LOCK_INIT;
-static struct hk_heap *heaps;
+static struct hk_heap_cold *live;      /* cold parts of live heaps */
+static struct hk_heap_cold *cold_free; /* cold parts no thread uses, clean */
 
-static struct hk_heap_cold *cold_free; /* cold parts no thread uses (heaps lock) */
+static void live_unlink_locked(struct hk_heap_cold *c) {
+  if (c->prev) c->prev->next = c->next;
+  else live = c->next;
+  if (c->next) c->next->prev = c->prev;
+}
+
+/* A slab the thread owned goes to the shared pool: free if empty, else
+ * partial, where other threads adopt it (remote frees keep arriving). */
+static void abandon(struct hk_slab *s) {
+  hk_slab_drain_remote(s);
+  if (s->free_count == relaxed_load(&s->carved)) hk_pool_release_empty(s);
+  else hk_pool_release_partial(s);
+}
+
+static void abandon_slabs(struct hk_heap_cold *c) {
+  for (unsigned cls = 0; cls < HK_NUM_CLASSES; cls++) {
+    struct hk_class_state *cs = &c->cls[cls];
+    if (cs->current) abandon(cs->current);
+    for (struct hk_slab *s = cs->warm, *next; s; s = next) {
+      next = s->next; /* abandon relinks s */
+      abandon(s);
+    }
+    *cs = (struct hk_class_state){0};
+  }
+  if (c->spare) hk_pool_release_spares(c->spare);
+  c->spare = NULL;
+  c->arena_chunks = 0;
+}
+
+/* Heaps lock held; c's slabs are abandoned and its counts merged (or, in a
+ * fork child, dropped): it goes back to the free list clean. */
+static void cold_release_locked(struct hk_heap_cold *c) {
+  if (HK_STATS_ON()) memset(c->stats, 0, sizeof c->stats);
+  c->heap = NULL;
+  c->next = cold_free;
+  cold_free = c;
+}
+
+/* The cold part of a heap whose thread ended without its exit destructor
+ * (pthread_exit skipped by SYS_exit, or a first call in glibc's last
+ * destructor round): its slabs go to the shared pool, its counts to the
+ * totals; the blocks in its TLS cache are lost. */
+static void reclaim_dead(struct hk_heap_cold *c) {
+  abandon_slabs(c);
+  if (HK_STATS_ON()) hk_stats_merge(c->stats);
+  hk_lock(&heaps_lock);
+  cold_release_locked(c);
+  hk_unlock(&heaps_lock);
+}
 
 /* Joins the registry with a cold part; 0 if none could be mapped. */
 static int registry_add(struct hk_heap *h) {
   hk_lock(&heaps_lock);
+  /* A live entry for this TLS address belongs to a thread that ended
+   * unseen: this thread has its TLS now. */
+  struct hk_heap_cold *dead = live;
+  while (dead && dead->heap != h) dead = dead->next;
+  if (dead) live_unlink_locked(dead);
   struct hk_heap_cold *cold = cold_free;
-  if (cold) cold_free = cold->next_free;
-  else if (!(cold = hk_os_map((sizeof *cold + HK_PAGE - 1) & ~(HK_PAGE - 1)))) {
-    hk_unlock(&heaps_lock);
-    return 0;
+  if (cold) cold_free = cold->next;
+  else cold = hk_os_map((sizeof *cold + HK_PAGE - 1) & ~(HK_PAGE - 1));
+  if (cold) {
+    cold->heap = h;
+    cold->prev = NULL;
+    cold->next = live;
+    if (live) live->prev = cold;
+    live = cold;
+    h->cold = cold;
+    h->cls = cold->cls;
+    h->stats = cold->stats;
   }
-  h->cold = cold;
-  h->cls = cold->cls;
-  h->stats = cold->stats;
-  h->prev = NULL;
-  h->next = heaps;
-  if (heaps) heaps->prev = h;
-  heaps = h;
   hk_unlock(&heaps_lock);
-  return 1;
-}
-
-/* Heaps lock held; h's slabs are abandoned and its counts merged (or, in a
- * fork child, dropped): the cold part goes back clean. */
-static void registry_remove_locked(struct hk_heap *h) {
-  if (h->prev) h->prev->next = h->next;
-  else heaps = h->next;
-  if (h->next) h->next->prev = h->prev;
-  if (HK_STATS_ON()) memset(h->stats, 0, sizeof h->cold->stats);
-  h->cold->next_free = cold_free;
-  cold_free = h->cold;
-  h->cold = NULL;
-  h->cls = NULL;
-  h->stats = NULL;
+  if (dead) reclaim_dead(dead); /* before h formats slabs it owns */
+  return cold != NULL;
 }
 
 /* Returns 0 if this thread must not own slabs any more (it has run its last
@@ -61,41 +103,21 @@ int hk_heap_activate(struct hk_heap *h) {
   return 1;
 }
 
-/* A slab the thread owned goes to the shared pool: free if empty, else
- * partial, where other threads adopt it (remote frees keep arriving). */
-static void abandon(struct hk_slab *s) {
-  hk_slab_drain_remote(s);
-  if (s->free_count == relaxed_load(&s->carved)) hk_pool_release_empty(s);
-  else hk_pool_release_partial(s);
-}
-
-static void abandon_slabs(struct hk_heap *h) {
-  for (unsigned cls = 0; cls < HK_NUM_CLASSES; cls++) {
-    struct hk_class_state *cs = &h->cls[cls];
-    if (cs->current) abandon(cs->current);
-    while (cs->warm) {
-      struct hk_slab *s = cs->warm;
-      hk_warm_remove(h, s);
-      abandon(s);
-    }
-    cs->current = NULL;
-    cs->warm_empty = 0;
-  }
-  if (h->spare) hk_pool_release_spares(h->spare);
-  h->spare = NULL;
-}
-
 void hk_heap_exit(struct hk_heap *h) {
   if (h->state != HEAP_ACTIVE) return;
   for (unsigned cls = 0; cls < HK_NUM_CLASSES; cls++) {
     h->cache[cls].cap = 0;
     if (h->cache[cls].head) hk_cache_flush(h, cls, 0);
   }
-  abandon_slabs(h);
+  abandon_slabs(h->cold);
   if (HK_STATS_ON()) hk_stats_merge(h->stats);
   hk_lock(&heaps_lock);
-  registry_remove_locked(h);
+  live_unlink_locked(h->cold);
+  cold_release_locked(h->cold);
   hk_unlock(&heaps_lock);
+  h->cold = NULL;
+  h->cls = NULL;
+  h->stats = NULL;
   h->state = HEAP_EXITED;
 }
 
@@ -103,24 +125,23 @@ void hk_heaps_lock(void) { hk_lock(&heaps_lock); }
 void hk_heaps_unlock(void) { hk_unlock(&heaps_lock); }
 
 /* In the child of fork only the forking thread exists. The other threads'
- * heaps may be mid-update, so their caches are left alone (those blocks
- * leak in the child), but their slabs must change owner: a new thread may
- * get the same TLS address and would believe it owns them. */
+ * caches (in their TLS) are left alone: those blocks leak in the child. Their
+ * slabs go to the shared pool: a new thread may get the same TLS address and
+ * would believe it owns them. */
 void hk_heaps_after_fork_child(struct hk_heap *self) {
   hk_lock_reset(&heaps_lock);
-  struct hk_heap *h = heaps;
-  while (h) {
-    struct hk_heap *next = h->next;
-    if (h != self) {
-      abandon_slabs(h);
-      registry_remove_locked(h);
+  for (struct hk_heap_cold *c = live, *next; c; c = next) {
+    next = c->next;
+    if (c->heap != self) {
+      live_unlink_locked(c);
+      abandon_slabs(c);
+      cold_release_locked(c);
     }
-    h = next;
   }
 }
 
 void hk_heaps_collect_stats(struct hk_class_stats *out) {
   hk_lock(&heaps_lock);
-  for (struct hk_heap *h = heaps; h; h = h->next) hk_class_stats_add(out, h->stats, HK_NUM_CLASSES);
+  for (struct hk_heap_cold *c = live; c; c = c->next) hk_class_stats_add(out, c->stats, HK_NUM_CLASSES);
   hk_unlock(&heaps_lock);
 }

@@ -1,7 +1,8 @@
 /* A pthread key destructor that allocates only in glibc's last destructor
  * round (it sets its key again to be called again), long after the
- * allocator's own thread-exit destructor ran in the first round: the
- * allocator must still tidy up after the thread. Then new threads (which
+ * allocator's own thread-exit destructor ran in the first round, or in
+ * threads that never called the allocator before (its destructor is not
+ * even set then): the allocator must still tidy up after the thread. Then new threads (which
  * get the dead threads' stacks and TLS again) allocate, malloc_stats()
  * walks the allocator's threads, and a fork child allocates and exits. A
  * dead thread left in the allocator's list of threads makes one of these
@@ -40,10 +41,11 @@ static void late_destructor(void *value)
     late_blocks[atomic_fetch_add(&late_count, 1)] = API(malloc)(BLOCK);
 }
 
-static void *exiting_thread(void *unused)
+/* arg: nonzero if the thread allocates before it exits. */
+static void *exiting_thread(void *arg)
 {
-    (void)unused;
-    API(free)(API(malloc)(BLOCK));
+    if (arg)
+        API(free)(API(malloc)(BLOCK));
     pthread_setspecific(key, (void *)1);
     return NULL;
 }
@@ -72,7 +74,7 @@ int main(int argc, char **argv)
     }
     for (int i = 0; i < THREADS; i++) {
         pthread_t tid;
-        pthread_create(&tid, NULL, exiting_thread, NULL);
+        pthread_create(&tid, NULL, exiting_thread, (void *)(intptr_t)(i % 2));
         pthread_join(tid, NULL);
         pthread_create(&tid, NULL, plain_thread, NULL);
         pthread_join(tid, NULL);
@@ -96,8 +98,8 @@ int main(int argc, char **argv)
         printf("late_destructor_test: the destructor ran its last round in %d of %d threads\n", late, THREADS);
         return 1;
     }
-    printf("late_destructor_test (%s): %d threads allocated in destructor round %d, then new threads, "
-           "malloc_stats and a fork child ran\n",
+    printf("late_destructor_test (%s): %d threads (half of them allocating first) allocated in "
+           "destructor round %d, then new threads, malloc_stats and a fork child ran\n",
            API_NAME, THREADS, PTHREAD_DESTRUCTOR_ITERATIONS);
     return 0;
 }

@@ -126,6 +126,7 @@ else
     done
 fi
 run_both late-destructor 20 "$BIN/late_destructor_test"
+run_both raw-exit 20 "$BIN/raw_exit_test"
 run_both thread-generations 30 "$BIN/thread_generations_test" -g 200 -t 2
 run_both slab-reuse-race 30 "$BIN/slab_reuse_race_test" -p 120
 run_hak slab-reuse-race-hak 30 "$BIN/slab_reuse_race_test_hak" -p 120
