@@ -290,7 +290,7 @@ def relative(data, workload, colours, out_dir):
                   "Paired ratio to system malloc: the median over reps of the allocator's ops/s divided by system "
                   "malloc's in the same rep (dashed line = 1.0, higher is faster); whiskers are its 95% bootstrap "
                   "interval. Pale hatched bars marked \"no diff.\" are not told apart from system malloc at "
-                  "this noise (interval includes 1 or Mann-Whitney p >= 0.05)."
+                  "this noise (interval includes 1 or paired t-test p >= 0.05)."
                   + _missing_allocators_note(data, workload))
 
 

@@ -114,7 +114,7 @@ def _headline(data):
     every = [r for r in data.ratios or [] if r["allocator"] == HIGHLIGHT]
     if every:
         out += ["Against every allocator:", ""]
-        out += _table(["workload", "threads", "versus", "pairs", "ratio", "95% CI", "Mann-Whitney p", "verdict"],
+        out += _table(["workload", "threads", "versus", "pairs", "ratio", "95% CI", "paired p", "verdict"],
                       [[r["workload"], r["threads"], r["versus"], r["pairs"], ratio(r["ratio"]),
                         "[%.2f, %.2f]" % (r["ci_low"], r["ci_high"]), "%.3f" % r["p_value"], r["verdict"]]
                        for r in every]) + [""]

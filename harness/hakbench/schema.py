@@ -31,7 +31,7 @@ SUMMARY = ["run_id", "workload", "allocator", "threads", "runs", "ok_runs",
            "branch_misses_per_op", "branch_misses_source"] + ALLOC_COST
 
 # One row per workload x threads x ordered pair of allocators measured in at least 2 common reps: allocator
-# against versus, from the per-rep ratios (pairs of them), p_value of Mann-Whitney on the two samples.
+# against versus, from the per-rep ratios (pairs of them), p_value of the paired t-test of the log ratios.
 RATIOS = ["run_id", "workload", "threads", "allocator", "versus", "pairs", "ratio", "ci_low", "ci_high",
           "p_value", "verdict"]
 

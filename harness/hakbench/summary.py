@@ -181,9 +181,9 @@ def _fmt_ops(value):
     return "%.2f" % (value / 1e6) if value is not None else "-"
 
 
-VERDICT_RULE = ("faster/slower: the 95% bootstrap interval of the per-rep ratios excludes 1 and Mann-Whitney "
-                "p < 0.05; otherwise no detectable difference at this noise (more --reps may tell; with 3 reps "
-                "the rank test cannot reach p < 0.05, so a verdict needs 4 or more).")
+VERDICT_RULE = ("faster/slower: the 95% bootstrap interval of the per-rep ratios excludes 1 and a paired t-test "
+                "of their logs gives p < 0.05; otherwise no detectable difference at this noise (more --reps "
+                "may tell).")
 
 
 def paired_text(row, suffix):
