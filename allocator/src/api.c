@@ -64,6 +64,7 @@ void hk_free_slow(void *ptr) {
   struct hk_slab *s = classify(ptr, &large, "free");
   if (!s) {
     hk_large_free(large);
+    hk_purge_maybe(); /* a program that only uses large blocks gets its idle mappings purged too */
     return;
   }
   if (*hk_free_mark(ptr) == hk_slab_segment(s)) hk_check_double_free(&hk_heap, s, ptr);
@@ -198,5 +199,5 @@ size_t hak_malloc_usable_size(void *p) { return hk_usable_size(p); }
 
 int hak_trim(void) {
   hk_process_init();
-  return hk_pool_purge_now();
+  return hk_purge_now();
 }

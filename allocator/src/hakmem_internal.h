@@ -47,8 +47,6 @@
 
 extern uint32_t hk_class_size[HK_NUM_CLASSES];
 extern uint8_t hk_class_of[HK_MID_LIMIT / 16 + 1];      /* by (n + 15) >> 4: one load, no branch */
-extern uint16_t hk_refill_count[HK_NUM_CLASSES];        /* blocks per cache refill */
-extern uint16_t hk_cache_cap[HK_NUM_CLASSES];           /* cache size that triggers a flush */
 
 /* n <= HAKMEM_MID_MAX (at most HK_MID_LIMIT). */
 static inline unsigned hk_size_class(size_t n) { return hk_class_of[(n + 15) >> 4]; }
@@ -262,6 +260,9 @@ void hk_heaps_after_fork_child(struct hk_heap *self);
 void hk_heaps_collect_stats(struct hk_class_stats *out);
 
 /* --------------------------------------------------------------- thread cache */
+extern uint16_t hk_refill_count[HK_NUM_CLASSES]; /* blocks per cache refill */
+extern uint16_t hk_cache_cap[HK_NUM_CLASSES];    /* cache size that triggers a flush */
+void hk_thread_cache_init(void);                 /* after hk_size_classes_init */
 void *hk_refill_alloc(struct hk_heap *h, unsigned cls);
 void hk_cache_flush(struct hk_heap *h, unsigned cls, uint32_t keep);
 void hk_release_chain(struct hk_heap *h, void *list);
@@ -283,9 +284,9 @@ void hk_pool_add_new_slabs(struct hk_segment *seg, unsigned first);
 void hk_pool_release_empty(struct hk_slab *s);
 void hk_pool_release_partial(struct hk_slab *s);
 void hk_pool_release_spares(struct hk_slab *list);
-void hk_pool_maybe_purge(void);
-void hk_purge_note_pending(void);
-int hk_pool_purge_now(void);
+/* Purge empty slabs older than delay ms (0: all); 1 if memory went back to the OS. */
+int hk_pool_purge(uint32_t now, uint32_t delay);
+extern _Atomic int hk_pool_purge_pending; /* hk_pool_purge has work */
 void hk_pool_lock(void);
 void hk_pool_unlock(void);
 void hk_pool_after_fork_child(void);
@@ -309,9 +310,16 @@ void *hk_large_grow(struct hk_large *l, size_t n);
 size_t hk_large_usable(struct hk_large *l);
 /* Unmap cached mappings older than delay_ms; returns how many. */
 int hk_large_purge(uint32_t now_ms, uint32_t delay_ms);
+extern _Atomic int hk_large_purge_pending; /* hk_large_purge has work */
 void hk_large_lock(void);
 void hk_large_unlock(void);
 void hk_large_after_fork_child(void);
+
+/* ------------------------------------------------------------------ purge */
+/* The purge clock (purge.c): from the slow paths, at most every quarter of
+ * HAKMEM_PURGE_DELAY_MS, runs the pool's and the large cache's purges. */
+void hk_purge_maybe(void);
+int hk_purge_now(void); /* hak_trim: purge everything now; 1 if anything went back */
 
 /* ------------------------------------------------------------------ options */
 enum hk_option_id {
@@ -340,7 +348,6 @@ struct hk_global_stats {
   _Atomic uint64_t superslabs_mapped, superslabs_released;
   _Atomic uint64_t mid_chunks_mapped, mid_chunks_released;
   _Atomic uint64_t large_allocs, large_frees, large_cache_hits, large_maps, large_unmaps;
-  _Atomic uint64_t bytes_mapped, peak_bytes_mapped;
 };
 extern struct hk_global_stats hk_gstats;
 void hk_stats_init(void);
@@ -353,6 +360,7 @@ void hk_class_stats_add(struct hk_class_stats *dst, const struct hk_class_stats 
 #define HK_STATS_ON() (hk_opt[OPT_STATS] != STATS_OFF)
 
 /* ------------------------------------------------------------------------ os */
+extern _Atomic uint64_t hk_os_bytes_mapped, hk_os_peak_bytes_mapped; /* by the functions below */
 void *hk_os_map(size_t size);
 void *hk_os_map_aligned(size_t size, size_t align);
 void *hk_os_grow(void *p, size_t old, size_t size, size_t align);

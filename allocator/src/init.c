@@ -57,6 +57,7 @@ void hk_process_init(void) {
   if (!relaxed_load(&hk_initialized)) {
     hk_options_init();
     hk_size_classes_init();
+    hk_thread_cache_init();
     pthread_key_create(&heap_key, heap_key_destructor);
     if (HK_STATS_ON()) hk_stats_init();
     hk_fast_limit = HK_STATS_ON() ? 0 : (size_t)hk_opt[OPT_MID_MAX] + 1;

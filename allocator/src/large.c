@@ -28,6 +28,7 @@ static struct hk_large *cache; /* most recently freed first */
 static _Atomic unsigned cache_count; /* read without the lock as a hint */
 static size_t cache_bytes;
 static _Atomic size_t live_bytes; /* mapped bytes of the large blocks in use */
+_Atomic int hk_large_purge_pending; /* the cache holds mappings: hk_large_purge has work */
 
 void hk_large_lock(void) { hk_lock(&large_lock); }
 void hk_large_unlock(void) { hk_unlock(&large_lock); }
@@ -249,8 +250,7 @@ void hk_large_free(struct hk_large *l) {
     unmap_large(evicted);
     evicted = next;
   }
-  hk_purge_note_pending();
-  hk_pool_maybe_purge(); /* a program that only uses large blocks gets its idle mappings purged too */
+  relaxed_store(&hk_large_purge_pending, 1);
 }
 
 /* realloc of a large block: mremap moves page tables instead of copying bytes,
@@ -284,7 +284,7 @@ int hk_large_purge(uint32_t now_ms, uint32_t delay_ms) {
       link = &l->next;
     }
   }
-  if (cache) hk_purge_note_pending();
+  relaxed_store(&hk_large_purge_pending, cache != NULL);
   hk_unlock(&large_lock);
   return released;
 }

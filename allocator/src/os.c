@@ -11,18 +11,20 @@
 
 #include "hakmem_internal.h"
 
-struct hk_global_stats hk_gstats;
+/* Bytes of our mappings, counted here where they are made: stats.c reads
+ * them, os.c depends on no other file. */
+_Atomic uint64_t hk_os_bytes_mapped, hk_os_peak_bytes_mapped;
 
 static void account_mapped(size_t size, int sign) {
   if (sign > 0) {
-    uint64_t now = atomic_fetch_add_explicit(&hk_gstats.bytes_mapped, size, memory_order_relaxed) + size;
-    uint64_t peak = relaxed_load(&hk_gstats.peak_bytes_mapped);
+    uint64_t now = atomic_fetch_add_explicit(&hk_os_bytes_mapped, size, memory_order_relaxed) + size;
+    uint64_t peak = relaxed_load(&hk_os_peak_bytes_mapped);
     while (now > peak &&
-           !atomic_compare_exchange_weak_explicit(&hk_gstats.peak_bytes_mapped, &peak, now,
+           !atomic_compare_exchange_weak_explicit(&hk_os_peak_bytes_mapped, &peak, now,
                                                   memory_order_relaxed, memory_order_relaxed)) {
     }
   } else {
-    atomic_fetch_sub_explicit(&hk_gstats.bytes_mapped, size, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&hk_os_bytes_mapped, size, memory_order_relaxed);
   }
 }
 

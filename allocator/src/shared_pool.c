@@ -3,9 +3,9 @@
  *   purged[kind]  empty slabs whose pages went back to the OS (or never used);
  *   partial[cls]  unowned slabs with blocks in use (from exited threads and
  *                 full warm pools), adopted by any thread needing that class.
- * Purging runs in batches from the slow paths: slabs empty for longer than
- * HAKMEM_PURGE_DELAY_MS are madvised (or their whole segment unmapped when
- * every slab of it is empty), never one system call per free. The slow paths
+ * hk_pool_purge, driven by the purge clock (purge.c), madvises slabs empty for
+ * longer than HAKMEM_PURGE_DELAY_MS (or unmaps their whole segment when every
+ * slab of it is empty), never one system call per free. The slow paths
  * may not run again for a long time (a program whose further activity fits
  * in its thread caches), so resident empty slabs beyond FREE_RESIDENT_MAX
  * are purged as they come, oldest first, down to half of it. */
@@ -21,8 +21,7 @@ static hk_lock_t pool_lock = HK_LOCK_INIT;
 static struct slab_list free_slabs[2], purged_slabs[2];
 static size_t free_resident; /* bytes of the slabs on free_slabs */
 static struct slab_list partial[HK_NUM_CLASSES];
-static _Atomic int purge_pending;
-static _Atomic uint32_t last_purge_ms;
+_Atomic int hk_pool_purge_pending;
 
 static unsigned kind_of(struct hk_slab *s) { return hk_slab_segment(s)->slab_shift != HK_TINY_SLAB_SHIFT; }
 
@@ -53,7 +52,7 @@ static struct hk_slab *list_pop(struct slab_list *l) {
 void hk_pool_lock(void) { hk_lock(&pool_lock); }
 void hk_pool_unlock(void) { hk_unlock(&pool_lock); }
 void hk_pool_after_fork_child(void) { hk_lock_reset(&pool_lock); }
-void hk_purge_note_pending(void) { relaxed_store(&purge_pending, 1); }
+static void note_pending(void) { relaxed_store(&hk_pool_purge_pending, 1); }
 
 /* Put an empty slab on a free list (pool lock held). */
 static void add_free_locked(struct hk_slab *s, enum hk_slab_where where, uint32_t now) {
@@ -114,7 +113,7 @@ void hk_pool_release_empty(struct hk_slab *s) {
   add_free_locked(s, SLAB_FREE, now);
   if (free_resident > FREE_RESIDENT_MAX) purge_locked(now, (uint32_t)hk_opt[OPT_PURGE_DELAY_MS], FREE_RESIDENT_MAX / 2);
   hk_unlock(&pool_lock);
-  hk_purge_note_pending();
+  note_pending();
   atomic_fetch_add_explicit(&hk_gstats.slabs_released, 1, memory_order_relaxed);
 }
 
@@ -123,7 +122,7 @@ void hk_pool_release_partial(struct hk_slab *s) {
   hk_slab_move(s, SLAB_PARTIAL, HK_OWNER_POOL);
   list_push(&partial[s->cls], s);
   hk_unlock(&pool_lock);
-  hk_purge_note_pending();
+  note_pending();
 }
 
 /* Unformatted mid slabs of an exiting thread's arena (linked by next). */
@@ -136,7 +135,7 @@ void hk_pool_release_spares(struct hk_slab *list) {
     list = next;
   }
   hk_unlock(&pool_lock);
-  hk_purge_note_pending();
+  note_pending();
 }
 
 static void unmap_segment_locked(struct hk_segment *seg) {
@@ -186,28 +185,14 @@ static int purge_locked(uint32_t now, uint32_t delay, size_t keep_resident) {
     }
     if (free_slabs[kind].head) pending = 1;
   }
-  if (!pending) relaxed_store(&purge_pending, 0);
+  if (!pending) relaxed_store(&hk_pool_purge_pending, 0);
   return released;
 }
 
-void hk_pool_maybe_purge(void) {
-  if (!relaxed_load(&purge_pending)) return;
-  uint32_t now = hk_os_now_ms(), delay = (uint32_t)hk_opt[OPT_PURGE_DELAY_MS];
-  /* Elapsed time as an unsigned difference: right across the 32-bit wrap and
-   * whatever the clock's sign bit (a signed test against a deadline that
-   * starts at 0 never passed while the ms count was >= 2^31). */
-  if (now - relaxed_load(&last_purge_ms) < (delay / 4 ? delay / 4 : 1)) return;
-  relaxed_store(&last_purge_ms, now);
+/* delay 0 purges every empty slab, so there is no resident floor to keep. */
+int hk_pool_purge(uint32_t now, uint32_t delay) {
   hk_lock(&pool_lock);
-  purge_locked(now, delay, FREE_RESIDENT_MAX);
+  int released = purge_locked(now, delay, delay ? FREE_RESIDENT_MAX : 0);
   hk_unlock(&pool_lock);
-  hk_large_purge(now, delay);
-}
-
-int hk_pool_purge_now(void) {
-  uint32_t now = hk_os_now_ms();
-  hk_lock(&pool_lock);
-  int released = purge_locked(now, 0, 0);
-  hk_unlock(&pool_lock);
-  return (hk_large_purge(now, 0) > 0) | released;
+  return released;
 }

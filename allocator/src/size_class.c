@@ -14,23 +14,11 @@ uint32_t hk_class_size[HK_NUM_CLASSES] = {
     57344, 65536, /* mid */
 };
 uint8_t hk_class_of[HK_MID_LIMIT / 16 + 1];
-uint16_t hk_refill_count[HK_NUM_CLASSES];
-uint16_t hk_cache_cap[HK_NUM_CLASSES];
 
 void hk_size_classes_init(void) {
   unsigned cls = 0;
   for (unsigned i = 0; i <= HK_MID_LIMIT / 16; i++) {
     while (hk_class_size[cls] < i * 16) cls++;
     hk_class_of[i] = (uint8_t)cls;
-  }
-  for (cls = 0; cls < HK_NUM_CLASSES; cls++) {
-    long refill = hk_opt[OPT_TINY_REFILL];
-    if (hk_class_is_mid(cls)) {
-      long by_bytes = (hk_opt[OPT_MID_REFILL_KB] << 10) / hk_class_size[cls];
-      if (refill > by_bytes) refill = by_bytes;
-      if (refill < 2) refill = 2;
-    }
-    hk_refill_count[cls] = (uint16_t)refill;
-    hk_cache_cap[cls] = (uint16_t)(2 * refill);
   }
 }

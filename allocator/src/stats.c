@@ -9,6 +9,8 @@
 
 #include "hakmem_internal.h"
 
+struct hk_global_stats hk_gstats;
+
 static hk_lock_t stats_lock = HK_LOCK_INIT;
 static int stats_fd = 2;
 
@@ -106,8 +108,8 @@ static const struct global_field globals[] = {
     {"large_cache_hits", &hk_gstats.large_cache_hits},
     {"large_maps", &hk_gstats.large_maps},
     {"large_unmaps", &hk_gstats.large_unmaps},
-    {"bytes_mapped", &hk_gstats.bytes_mapped},
-    {"peak_bytes_mapped", &hk_gstats.peak_bytes_mapped},
+    {"bytes_mapped", &hk_os_bytes_mapped},
+    {"peak_bytes_mapped", &hk_os_peak_bytes_mapped},
 };
 #define N_GLOBALS (sizeof globals / sizeof globals[0])
 

@@ -3,6 +3,25 @@
  * every slab class, tiny and mid alike. */
 #include "hakmem_internal.h"
 
+uint16_t hk_refill_count[HK_NUM_CLASSES];
+uint16_t hk_cache_cap[HK_NUM_CLASSES];
+
+/* The refill and flush policy: HAKMEM_TINY_REFILL blocks per refill, for mid
+ * classes at most HAKMEM_MID_REFILL_KB (at least 2 blocks); a cache flushes
+ * at twice its refill. */
+void hk_thread_cache_init(void) {
+  for (unsigned cls = 0; cls < HK_NUM_CLASSES; cls++) {
+    long refill = hk_opt[OPT_TINY_REFILL];
+    if (hk_class_is_mid(cls)) {
+      long by_bytes = (hk_opt[OPT_MID_REFILL_KB] << 10) / hk_class_size[cls];
+      if (refill > by_bytes) refill = by_bytes;
+      if (refill < 2) refill = 2;
+    }
+    hk_refill_count[cls] = (uint16_t)refill;
+    hk_cache_cap[cls] = (uint16_t)(2 * refill);
+  }
+}
+
 /* Refill the (empty) cache of cls from s; returns one block, or NULL when s
  * has nothing left. Order: local free list, remote frees, uncarved space. */
 static void *take_from_slab(struct hk_heap *h, struct hk_slab *s, unsigned cls) {
@@ -44,7 +63,7 @@ static void *take_from_slab(struct hk_heap *h, struct hk_slab *s, unsigned cls) 
 
 void *hk_refill_alloc(struct hk_heap *h, unsigned cls) {
   struct hk_class_state *cs = &h->cls[cls];
-  hk_pool_maybe_purge();
+  hk_purge_maybe();
   if (HK_STATS_ON()) h->stats[cls].refills++;
   for (;;) {
     struct hk_slab *s = cs->current;
@@ -76,7 +95,7 @@ void hk_cache_flush(struct hk_heap *h, unsigned cls, uint32_t keep) {
     *(void **)cut = NULL;
   }
   c->count = keep;
-  hk_pool_maybe_purge();
+  hk_purge_maybe();
   hk_release_chain(h, rest);
 }
 
