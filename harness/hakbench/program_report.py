@@ -46,7 +46,8 @@ def section(data, programs):
         runs = [r for r in data.runs or [] if r["workload"] == program]
         params = sorted({r["params"] for r in runs if r["params"]})
         unit = next((r["work_unit"] for r in runs if r["work_unit"]), "run")
-        out += ["### %s" % program, ""] + (["Parameters: " + "; ".join("`%s`" % p for p in params), ""] if params else [])
+        out += ["### %s" % program, ""]
+        out += ["Parameters: " + "; ".join("`%s`" % p for p in params), ""] if params else []
         table = []
         for a in allocators:
             mine = [r for r in runs if r["allocator"] == a]

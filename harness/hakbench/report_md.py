@@ -173,7 +173,8 @@ def _failures(data):
     if data.runs is None:
         return ["runs.csv is missing: failures unknown."]
     if not failed:
-        return ["None: every timed run exited 0 with a RESULT line."]
+        return ["None: every timed run was ok (a driver: exit 0 with a RESULT line; a program: exit 0 with the "
+                "output of glibc's reference run)."]
     return _table(["workload", "allocator", "threads", "rep", "status", "exit code"],
                   [[r["workload"], r["allocator"], r["threads"], r["rep"], r["status"],
                     NONE if r["exit_code"] is None else r["exit_code"]] for r in failed])
