@@ -1,7 +1,7 @@
 """The counters libhakmem prints at exit with HAKMEM_STATS=json: one stderr line starting {"hakmem_stats":.
 
 Parsed generically, so a changed field list still works: every number in the object becomes one flat
-counter ("totals.mallocs", "slabs_mapped"), and every list of objects (the per-class rows) is summed field by
+counter ("totals.mallocs", "slabs_formatted"), and every list of objects (the per-class rows) is summed field by
 field ("classes[].warm_hits"). Each X_hits/X_misses pair also gets a hit rate "X_hit_rate".
 """
 import json

@@ -11,15 +11,15 @@
  * are in a slab: calloc zeroes the class size, and the memalign family
  * counts on a class's alignment (see hk_malloc_aligned). */
 static void *malloc_unowned(size_t n) {
-  if (n > (size_t)hk_opt[OPT_MID_MAX]) return hk_large_alloc(n, 0, 0);
+  if (n > (size_t)hk_opt[HK_OPT_MID_MAX]) return hk_large_alloc(n, 0, 0);
   size_t size = hk_class_size[hk_size_class(n)];
   return hk_large_alloc(size, size & -size, 0);
 }
 
 void *hk_malloc_slow(size_t n) {
   struct hk_heap *h = &hk_heap;
-  if (unlikely(h->state != HEAP_ACTIVE) && !hk_heap_activate(h)) return malloc_unowned(n);
-  if (n > (size_t)hk_opt[OPT_MID_MAX]) return hk_large_alloc(n, 0, 0);
+  if (unlikely(h->state != HK_HEAP_ACTIVE) && !hk_heap_activate(h)) return malloc_unowned(n);
+  if (n > (size_t)hk_opt[HK_OPT_MID_MAX]) return hk_large_alloc(n, 0, 0);
   unsigned cls = hk_size_class(n);
   struct hk_tcache *c = &h->cache[cls];
   struct hk_class_stats *st = &h->stats[cls];
@@ -70,7 +70,7 @@ void hk_free_slow(void *ptr) {
   if (*hk_free_mark(ptr) == hk_slab_segment(s)) hk_check_double_free(&hk_heap, s, ptr);
   *hk_free_mark(ptr) = hk_slab_segment(s);
   struct hk_heap *h = &hk_heap;
-  if (unlikely(h->state != HEAP_ACTIVE) && !hk_heap_activate(h)) { /* can no longer cache */
+  if (unlikely(h->state != HK_HEAP_ACTIVE) && !hk_heap_activate(h)) { /* can no longer cache */
     hk_slab_free_run(NULL, s, ptr, ptr, 1);
     return;
   }
@@ -105,7 +105,7 @@ void *hk_malloc_aligned(size_t align, size_t n) {
     return NULL;
   }
   size_t need = n ? (n + align - 1) & ~(align - 1) : align;
-  if (align <= HK_MID_LIMIT && need <= (size_t)hk_opt[OPT_MID_MAX]) {
+  if (align <= HK_MID_LIMIT && need <= (size_t)hk_opt[HK_OPT_MID_MAX]) {
     unsigned cls = hk_size_class(need);
     if (hk_class_size[cls] % align) cls = hk_size_class((size_t)1 << (64 - __builtin_clzl(need - 1)));
     return hak_malloc(hk_class_size[cls]);
@@ -124,7 +124,7 @@ void *hak_calloc(size_t count, size_t size) {
     return NULL;
   }
   hk_process_init(); /* hk_opt is read below */
-  if (n > (size_t)hk_opt[OPT_MID_MAX]) return hk_large_alloc(n, 0, 1);
+  if (n > (size_t)hk_opt[HK_OPT_MID_MAX]) return hk_large_alloc(n, 0, 1);
   void *p = hk_malloc_inline(n);
   if (p) memset(p, 0, hk_class_size[hk_size_class(n)]);
   return p;
@@ -140,7 +140,7 @@ void *hak_realloc(void *p, size_t n) {
   struct hk_slab *s = classify(p, &large, "realloc");
   size_t usable = s ? s->size : hk_large_usable(large);
   if (n <= usable && n >= usable / 2) return p;
-  if (!s && n > usable && n > (size_t)hk_opt[OPT_MID_MAX]) {
+  if (!s && n > usable && n > (size_t)hk_opt[HK_OPT_MID_MAX]) {
     void *q = hk_large_grow(large, n);
     if (q) return q;
   }

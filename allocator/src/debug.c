@@ -30,36 +30,36 @@ void hk_assert_fail(const char *file, int line, const char *cond) {
 #define TO(w) (1u << (w))
 /* The moves the code makes, by state left: what each may become. */
 static const unsigned moves_from[] = {
-    [SLAB_UNUSED] = 0,
-    [SLAB_SPARE] = TO(SLAB_CURRENT) | TO(SLAB_PURGED),   /* formatted by its arena; pooled at thread exit */
-    [SLAB_FREE] = TO(SLAB_CURRENT) | TO(SLAB_PURGED),    /* formatted by a thread; purged */
-    [SLAB_PURGED] = TO(SLAB_CURRENT),
-    [SLAB_CURRENT] = TO(SLAB_DETACHED) | TO(SLAB_FREE) | TO(SLAB_PARTIAL), /* used up; thread exit */
-    [SLAB_WARM] = TO(SLAB_CURRENT) | TO(SLAB_FREE) | TO(SLAB_PARTIAL),
-    [SLAB_PARTIAL] = TO(SLAB_CURRENT) | TO(SLAB_FREE),   /* adopted; its blocks all came back */
-    [SLAB_DETACHED] = TO(SLAB_CURRENT) | TO(SLAB_WARM) | TO(SLAB_FREE) | TO(SLAB_PARTIAL), /* claimed */
+    [HK_SLAB_UNUSED] = 0,
+    [HK_SLAB_SPARE] = TO(HK_SLAB_CURRENT) | TO(HK_SLAB_PURGED),   /* formatted by its arena; pooled at thread exit */
+    [HK_SLAB_FREE] = TO(HK_SLAB_CURRENT) | TO(HK_SLAB_PURGED),    /* formatted by a thread; purged */
+    [HK_SLAB_PURGED] = TO(HK_SLAB_CURRENT),
+    [HK_SLAB_CURRENT] = TO(HK_SLAB_DETACHED) | TO(HK_SLAB_FREE) | TO(HK_SLAB_PARTIAL), /* used up; thread exit */
+    [HK_SLAB_WARM] = TO(HK_SLAB_CURRENT) | TO(HK_SLAB_FREE) | TO(HK_SLAB_PARTIAL),
+    [HK_SLAB_PARTIAL] = TO(HK_SLAB_CURRENT) | TO(HK_SLAB_FREE),   /* adopted; its blocks all came back */
+    [HK_SLAB_DETACHED] = TO(HK_SLAB_CURRENT) | TO(HK_SLAB_WARM) | TO(HK_SLAB_FREE) | TO(HK_SLAB_PARTIAL), /* claimed */
 };
 
 static int is_heap(struct hk_heap *owner) { return owner != NULL && owner != HK_OWNER_POOL; }
 
 static int move_ok(struct hk_slab *s, enum hk_slab_where to, struct hk_heap *owner) {
   uint32_t carved = relaxed_load(&s->carved);
-  if (s->where > SLAB_DETACHED || !(moves_from[s->where] & TO(to)) || !hk_slab_counts_ok(s)) return 0;
+  if (s->where > HK_SLAB_DETACHED || !(moves_from[s->where] & TO(to)) || !hk_slab_counts_ok(s)) return 0;
   switch (to) {
-  case SLAB_CURRENT:
+  case HK_SLAB_CURRENT:
     /* a slab leaving the pool empty was just formatted */
-    if (s->where != SLAB_WARM && s->where != SLAB_PARTIAL && s->where != SLAB_DETACHED &&
+    if (s->where != HK_SLAB_WARM && s->where != HK_SLAB_PARTIAL && s->where != HK_SLAB_DETACHED &&
         (carved != 0 || s->free_count != 0 || relaxed_load(&s->remote) != 0))
       return 0;
-    return is_heap(owner) && (s->where != SLAB_WARM || owner == relaxed_load(&s->owner));
-  case SLAB_WARM:
+    return is_heap(owner) && (s->where != HK_SLAB_WARM || owner == relaxed_load(&s->owner));
+  case HK_SLAB_WARM:
     return is_heap(owner) && s->free_count < carved;
-  case SLAB_DETACHED: /* used up: nothing left to hand out */
+  case HK_SLAB_DETACHED: /* used up: nothing left to hand out */
     return owner == NULL && s->free_count == 0 && carved == s->capacity;
-  case SLAB_PARTIAL: /* blocks still in use */
+  case HK_SLAB_PARTIAL: /* blocks still in use */
     return owner == HK_OWNER_POOL && s->free_count < carved;
-  case SLAB_FREE:
-  case SLAB_PURGED: /* holds no class */
+  case HK_SLAB_FREE:
+  case HK_SLAB_PURGED: /* holds no class */
     return owner == HK_OWNER_POOL && s->size == 0 && carved == 0 && s->cls == HK_CLASS_NONE &&
            relaxed_load(&s->remote) == 0;
   default:
@@ -70,7 +70,7 @@ static int move_ok(struct hk_slab *s, enum hk_slab_where to, struct hk_heap *own
 int hk_debug_move_ok(struct hk_slab *s, enum hk_slab_where to, struct hk_heap *owner) {
   if (move_ok(s, to, owner)) return 1;
   static const char *const names[] = {"UNUSED", "SPARE", "FREE", "PURGED", "CURRENT", "WARM", "PARTIAL", "DETACHED"};
-  const char *parts[] = {"hakmem: slab ", NULL, ": ", s->where <= SLAB_DETACHED ? names[s->where] : "?", " -> ",
+  const char *parts[] = {"hakmem: slab ", NULL, ": ", s->where <= HK_SLAB_DETACHED ? names[s->where] : "?", " -> ",
                          names[to], ", owner ", NULL, " -> ", NULL, ", free ", NULL, " carved ", NULL, " of ", NULL};
   uint64_t nums[] = {(uintptr_t)s, (uintptr_t)relaxed_load(&s->owner), (uintptr_t)owner,
                      s->free_count, relaxed_load(&s->carved), s->capacity};

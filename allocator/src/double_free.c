@@ -18,7 +18,7 @@ static int on_list(void *head, void *p, uint32_t n) {
 void hk_check_double_free(struct hk_heap *h, struct hk_slab *s, void *p) {
   struct hk_tcache *c = &h->cache[s->cls];
   int found = on_list(c->head, p, c->count);
-  if (!found && h->state == HEAP_ACTIVE && relaxed_load(&s->owner) == h) {
+  if (!found && h->state == HK_HEAP_ACTIVE && relaxed_load(&s->owner) == h) {
     /* Only the owner takes the remote list, so its links stay put while we walk. */
     void *remote = (void *)atomic_load_explicit(&s->remote, memory_order_acquire);
     found = on_list(s->free, p, s->free_count) || on_list(remote, p, relaxed_load(&s->carved));

@@ -83,14 +83,14 @@ void hk_region_clear(void *base, size_t size);
 struct hk_heap;
 
 enum hk_slab_where {
-  SLAB_UNUSED,   /* beyond the end of a short mid segment: never holds blocks */
-  SLAB_SPARE,    /* fresh slab of a thread's mid arena, not formatted yet */
-  SLAB_FREE,     /* shared pool free list, resident */
-  SLAB_PURGED,   /* shared pool free list, pages returned to the OS */
-  SLAB_CURRENT,  /* a thread refills its cache from it */
-  SLAB_WARM,     /* a thread's warm pool (owned, has or will have free blocks) */
-  SLAB_PARTIAL,  /* shared pool, unowned with blocks in use: any thread adopts it */
-  SLAB_DETACHED, /* full, unowned; the first thread to free into it claims it */
+  HK_SLAB_UNUSED,   /* beyond the end of a short mid segment: never holds blocks */
+  HK_SLAB_SPARE,    /* fresh slab of a thread's mid arena, not formatted yet */
+  HK_SLAB_FREE,     /* shared pool free list, resident */
+  HK_SLAB_PURGED,   /* shared pool free list, pages returned to the OS */
+  HK_SLAB_CURRENT,  /* a thread refills its cache from it */
+  HK_SLAB_WARM,     /* a thread's warm pool (owned, has or will have free blocks) */
+  HK_SLAB_PARTIAL,  /* shared pool, unowned with blocks in use: any thread adopts it */
+  HK_SLAB_DETACHED, /* full, unowned; the first thread to free into it claims it */
 };
 
 /* ------------------------------------------------------------- debug checks */
@@ -223,7 +223,7 @@ struct hk_class_stats {
   uint64_t mallocs, frees, cache_hits, cache_misses, refills, warm_hits, warm_misses, remote_frees;
 };
 
-enum hk_heap_state { HEAP_NEW = 0, HEAP_ACTIVE, HEAP_EXITED };
+enum hk_heap_state { HK_HEAP_NEW = 0, HK_HEAP_ACTIVE, HK_HEAP_EXITED };
 
 /* The part of a thread's heap the fast paths never touch, outside TLS: a
  * library loaded with dlopen gets its initial-exec TLS from the little
@@ -323,22 +323,22 @@ int hk_purge_now(void); /* hak_trim: purge everything now; 1 if anything went ba
 
 /* ------------------------------------------------------------------ options */
 enum hk_option_id {
-  OPT_TINY_REFILL,
-  OPT_MID_REFILL_KB,
-  OPT_WARM_POOL_SIZE,
-  OPT_ARENA_MB_INIT,
-  OPT_ARENA_MB_MAX,
-  OPT_ARENA_GROWTH_LEVELS,
-  OPT_PURGE_DELAY_MS,
-  OPT_MID_MAX,
-  OPT_LARGE_CACHE,
-  OPT_VERBOSE,
-  OPT_STATS,
-  OPT_HELP,
-  OPT_COUNT
+  HK_OPT_TINY_REFILL,
+  HK_OPT_MID_REFILL_KB,
+  HK_OPT_WARM_POOL_SIZE,
+  HK_OPT_ARENA_MB_INIT,
+  HK_OPT_ARENA_MB_MAX,
+  HK_OPT_ARENA_GROWTH_LEVELS,
+  HK_OPT_PURGE_DELAY_MS,
+  HK_OPT_MID_MAX,
+  HK_OPT_LARGE_CACHE,
+  HK_OPT_VERBOSE,
+  HK_OPT_STATS,
+  HK_OPT_HELP,
+  HK_OPT_COUNT
 };
-enum hk_stats_mode { STATS_OFF = 0, STATS_TEXT = 1, STATS_JSON = 2 };
-extern long hk_opt[OPT_COUNT];
+enum hk_stats_mode { HK_STATS_OFF = 0, HK_STATS_TEXT = 1, HK_STATS_JSON = 2 };
+extern long hk_opt[HK_OPT_COUNT];
 void hk_options_init(void);
 void hk_options_print(int with_help);
 
@@ -357,7 +357,7 @@ void hk_stats_unlock(void);
 void hk_stats_after_fork_child(void);
 /* dst[i] += src[i] for i < n. */
 void hk_class_stats_add(struct hk_class_stats *dst, const struct hk_class_stats *src, unsigned n);
-#define HK_STATS_ON() (hk_opt[OPT_STATS] != STATS_OFF)
+#define HK_STATS_ON() (hk_opt[HK_OPT_STATS] != HK_STATS_OFF)
 
 /* ------------------------------------------------------------------------ os */
 extern _Atomic uint64_t hk_os_bytes_mapped, hk_os_peak_bytes_mapped; /* by the functions below */

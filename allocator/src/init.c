@@ -60,7 +60,7 @@ void hk_process_init(void) {
     hk_thread_cache_init();
     pthread_key_create(&heap_key, heap_key_destructor);
     if (HK_STATS_ON()) hk_stats_init();
-    hk_fast_limit = HK_STATS_ON() ? 0 : (size_t)hk_opt[OPT_MID_MAX] + 1;
+    hk_fast_limit = HK_STATS_ON() ? 0 : (size_t)hk_opt[HK_OPT_MID_MAX] + 1;
     atomic_store_explicit(&hk_initialized, 1, memory_order_release);
   }
   hk_unlock(&init_lock);

@@ -235,7 +235,7 @@ void hk_large_free(struct hk_large *l) {
   cache_push_locked(l, hk_os_now_ms());
   /* Over a bound: the oldest go; l too if it alone is over and too big to
    * be the one mapping kept for a program that mallocs and frees one block. */
-  while (relaxed_load(&cache_count) > (unsigned)hk_opt[OPT_LARGE_CACHE] ||
+  while (relaxed_load(&cache_count) > (unsigned)hk_opt[HK_OPT_LARGE_CACHE] ||
          (cache_bytes > cap && (cache->next || cache_bytes > LARGE_CACHE_LAST_MAX))) {
     struct hk_large **link = &cache;
     while ((*link)->next) link = &(*link)->next;

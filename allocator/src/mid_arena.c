@@ -9,9 +9,10 @@
 struct hk_slab *hk_arena_take(struct hk_heap *h, unsigned cls) {
   if (!h->cold->spare) {
     uint32_t level = h->cold->arena_chunks;
-    if (level > (uint32_t)hk_opt[OPT_ARENA_GROWTH_LEVELS] - 1) level = (uint32_t)hk_opt[OPT_ARENA_GROWTH_LEVELS] - 1;
-    size_t mb = (size_t)hk_opt[OPT_ARENA_MB_INIT] << level;
-    if (mb > (size_t)hk_opt[OPT_ARENA_MB_MAX]) mb = (size_t)hk_opt[OPT_ARENA_MB_MAX];
+    uint32_t last_level = (uint32_t)hk_opt[HK_OPT_ARENA_GROWTH_LEVELS] - 1;
+    if (level > last_level) level = last_level;
+    size_t mb = (size_t)hk_opt[HK_OPT_ARENA_MB_INIT] << level;
+    if (mb > (size_t)hk_opt[HK_OPT_ARENA_MB_MAX]) mb = (size_t)hk_opt[HK_OPT_ARENA_MB_MAX];
     struct hk_segment *seg = hk_segment_map(mb << 20, HK_MID_SLAB_SHIFT);
     if (!seg) return NULL;
     h->cold->arena_chunks++;

@@ -15,29 +15,29 @@ struct option_def {
   const char *help;
 };
 
-static const struct option_def defs[OPT_COUNT] = {
-    [OPT_TINY_REFILL] = {"HAKMEM_TINY_REFILL", 64, 1, 1024,
-                         "blocks moved from a slab into a thread cache per refill (mid classes: see HAKMEM_MID_REFILL_KB)"},
-    [OPT_MID_REFILL_KB] = {"HAKMEM_MID_REFILL_KB", 512, 16, 4096,
-                           "mid classes: at most this many KiB per refill (at least 2 blocks); the cache flushes at twice this"},
-    [OPT_WARM_POOL_SIZE] = {"HAKMEM_WARM_POOL_SIZE", 1, 0, 64,
-                            "emptied slabs a thread keeps per class, ready for reuse, before the shared pool gets them"},
-    [OPT_ARENA_MB_INIT] = {"HAKMEM_POOL_TLS_ARENA_MB_INIT", 1, 1, 8, "first mid arena chunk of a thread, MiB"},
-    [OPT_ARENA_MB_MAX] = {"HAKMEM_POOL_TLS_ARENA_MB_MAX", 8, 1, 8, "largest mid arena chunk, MiB"},
-    [OPT_ARENA_GROWTH_LEVELS] = {"HAKMEM_POOL_TLS_ARENA_GROWTH_LEVELS", 4, 1, 8,
-                                 "chunk sizes a thread's mid arena grows through, doubling each time"},
-    [OPT_PURGE_DELAY_MS] = {"HAKMEM_PURGE_DELAY_MS", 100, 0, 60000,
-                            "empty slabs and cached large mappings go back to the OS after this long"},
-    [OPT_MID_MAX] = {"HAKMEM_MID_MAX", 65536, 1024, 65536, "largest size served from slabs; above: large (mmap)"},
-    [OPT_LARGE_CACHE] = {"HAKMEM_LARGE_CACHE", 32, 0, 256,
-                         "freed large mappings kept for reuse (count; in bytes at most 32 MiB, a quarter of the "
-                         "large blocks in use, or the last one freed up to 64 MiB)"},
-    [OPT_VERBOSE] = {"HAKMEM_VERBOSE", 0, 0, 1, "1: print every knob's final value to stderr at init"},
-    [OPT_STATS] = {"HAKMEM_STATS", 0, 0, 2, "1: statistics table on stderr at exit; json: one JSON line"},
-    [OPT_HELP] = {"HAKMEM_HELP", 0, 0, 1, "1: print this table to stderr at init"},
+static const struct option_def defs[HK_OPT_COUNT] = {
+    [HK_OPT_TINY_REFILL] = {"HAKMEM_TINY_REFILL", 64, 1, 1024,
+                            "blocks moved from a slab into a thread cache per refill (mid classes: see HAKMEM_MID_REFILL_KB)"},
+    [HK_OPT_MID_REFILL_KB] = {"HAKMEM_MID_REFILL_KB", 512, 16, 4096,
+                              "mid classes: at most this many KiB per refill (at least 2 blocks); the cache flushes at twice this"},
+    [HK_OPT_WARM_POOL_SIZE] = {"HAKMEM_WARM_POOL_SIZE", 1, 0, 64,
+                               "emptied slabs a thread keeps per class, ready for reuse, before the shared pool gets them"},
+    [HK_OPT_ARENA_MB_INIT] = {"HAKMEM_POOL_TLS_ARENA_MB_INIT", 1, 1, 8, "first mid arena chunk of a thread, MiB"},
+    [HK_OPT_ARENA_MB_MAX] = {"HAKMEM_POOL_TLS_ARENA_MB_MAX", 8, 1, 8, "largest mid arena chunk, MiB"},
+    [HK_OPT_ARENA_GROWTH_LEVELS] = {"HAKMEM_POOL_TLS_ARENA_GROWTH_LEVELS", 4, 1, 8,
+                                    "chunk sizes a thread's mid arena grows through, doubling each time"},
+    [HK_OPT_PURGE_DELAY_MS] = {"HAKMEM_PURGE_DELAY_MS", 100, 0, 60000,
+                               "empty slabs and cached large mappings go back to the OS after this long"},
+    [HK_OPT_MID_MAX] = {"HAKMEM_MID_MAX", 65536, 1024, 65536, "largest size served from slabs; above: large (mmap)"},
+    [HK_OPT_LARGE_CACHE] = {"HAKMEM_LARGE_CACHE", 32, 0, 256,
+                            "freed large mappings kept for reuse (count; in bytes at most 32 MiB, a quarter of the "
+                            "large blocks in use, or the last one freed up to 64 MiB)"},
+    [HK_OPT_VERBOSE] = {"HAKMEM_VERBOSE", 0, 0, 1, "1: print every knob's final value to stderr at init"},
+    [HK_OPT_STATS] = {"HAKMEM_STATS", 0, 0, 2, "1: statistics table on stderr at exit; json: one JSON line"},
+    [HK_OPT_HELP] = {"HAKMEM_HELP", 0, 0, 1, "1: print this table to stderr at init"},
 };
 
-long hk_opt[OPT_COUNT];
+long hk_opt[HK_OPT_COUNT];
 
 /* The environment before libc has set environ (first malloc from the
  * dynamic loader): read it from /proc, into static storage. */
@@ -88,8 +88,8 @@ static void put_long(long v) {
 }
 
 static int parse(enum hk_option_id id, const char *s, long *out) {
-  if (id == OPT_STATS && strcmp(s, "json") == 0) {
-    *out = STATS_JSON;
+  if (id == HK_OPT_STATS && strcmp(s, "json") == 0) {
+    *out = HK_STATS_JSON;
     return 1;
   }
   if (*s == '\0') return 0;
@@ -98,14 +98,14 @@ static int parse(enum hk_option_id id, const char *s, long *out) {
     if (*s < '0' || *s > '9' || v > 100000000L) return 0;
     v = v * 10 + (*s - '0');
   }
-  if (id == OPT_STATS && v > STATS_TEXT) return 0;
+  if (id == HK_OPT_STATS && v > HK_STATS_TEXT) return 0;
   *out = v;
   return 1;
 }
 
 void hk_options_init(void) {
   if (!environ) load_proc_environ();
-  for (int id = 0; id < OPT_COUNT; id++) {
+  for (int id = 0; id < HK_OPT_COUNT; id++) {
     const struct option_def *d = &defs[id];
     const char *s = env_get(d->name);
     long v = d->def;
@@ -123,15 +123,16 @@ void hk_options_init(void) {
     }
     hk_opt[id] = v;
   }
-  if (hk_opt[OPT_ARENA_MB_MAX] < hk_opt[OPT_ARENA_MB_INIT]) hk_opt[OPT_ARENA_MB_MAX] = hk_opt[OPT_ARENA_MB_INIT];
-  if (hk_opt[OPT_HELP]) hk_options_print(1);
-  if (hk_opt[OPT_VERBOSE]) hk_options_print(0);
+  if (hk_opt[HK_OPT_ARENA_MB_MAX] < hk_opt[HK_OPT_ARENA_MB_INIT])
+    hk_opt[HK_OPT_ARENA_MB_MAX] = hk_opt[HK_OPT_ARENA_MB_INIT];
+  if (hk_opt[HK_OPT_HELP]) hk_options_print(1);
+  if (hk_opt[HK_OPT_VERBOSE]) hk_options_print(0);
 }
 
 /* One line per knob: name=value, or with_help: name, default, range, help. */
 void hk_options_print(int with_help) {
   put(with_help ? "hakmem: knobs (name default min..max help)\n" : "hakmem: knobs\n");
-  for (int id = 0; id < OPT_COUNT; id++) {
+  for (int id = 0; id < HK_OPT_COUNT; id++) {
     const struct option_def *d = &defs[id];
     put("hakmem:   ");
     put(d->name);
@@ -139,7 +140,7 @@ void hk_options_print(int with_help) {
       put(" ");
       put_long(d->def);
       put(" ");
-      if (id == OPT_STATS) {
+      if (id == HK_OPT_STATS) {
         put("0|1|json");
       } else {
         put_long(d->min);
@@ -150,7 +151,7 @@ void hk_options_print(int with_help) {
       put(d->help);
     } else {
       put("=");
-      if (id == OPT_STATS && hk_opt[id] == STATS_JSON) put("json");
+      if (id == HK_OPT_STATS && hk_opt[id] == HK_STATS_JSON) put("json");
       else put_long(hk_opt[id]);
     }
     put("\n");

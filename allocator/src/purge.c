@@ -10,7 +10,7 @@ static _Atomic uint32_t last_purge_ms;
 
 void hk_purge_maybe(void) {
   if (!(relaxed_load(&hk_pool_purge_pending) | relaxed_load(&hk_large_purge_pending))) return;
-  uint32_t now = hk_os_now_ms(), delay = (uint32_t)hk_opt[OPT_PURGE_DELAY_MS];
+  uint32_t now = hk_os_now_ms(), delay = (uint32_t)hk_opt[HK_OPT_PURGE_DELAY_MS];
   /* Elapsed time as an unsigned difference: right across the 32-bit wrap and
    * whatever the clock's sign bit (a signed test against a deadline that
    * starts at 0 never passed while the ms count was >= 2^31). */

@@ -33,12 +33,12 @@ uint32_t hk_slab_drain_remote(struct hk_slab *s) {
 }
 
 static void local_free_run(struct hk_heap *h, struct hk_slab *s, void *first, void *last, uint32_t n) {
-  HK_ASSERT(s->where == SLAB_CURRENT || s->where == SLAB_WARM);
+  HK_ASSERT(s->where == HK_SLAB_CURRENT || s->where == HK_SLAB_WARM);
   if (unlikely(s->free_count + n > relaxed_load(&s->carved))) hk_bad_free("double free", first);
   *(void **)last = s->free;
   s->free = first;
   s->free_count += n;
-  if (s->free_count == relaxed_load(&s->carved) && s->where == SLAB_WARM) hk_warm_slab_emptied(h, s);
+  if (s->free_count == relaxed_load(&s->carved) && s->where == HK_SLAB_WARM) hk_warm_slab_emptied(h, s);
 }
 
 /* h (NULL for a thread that can no longer own slabs) won the CAS that
@@ -63,12 +63,12 @@ static void claim(struct hk_heap *h, struct hk_slab *s, void *remote_list, void 
 }
 
 int hk_slab_detach(struct hk_slab *s, struct hk_heap *h) {
-  hk_slab_move(s, SLAB_DETACHED, NULL);
+  hk_slab_move(s, HK_SLAB_DETACHED, NULL);
   uintptr_t expected = 0;
   if (atomic_compare_exchange_strong_explicit(&s->remote, &expected, HK_REMOTE_DETACHED, memory_order_release,
                                               memory_order_relaxed))
     return 1;
-  hk_slab_move(s, SLAB_CURRENT, h); /* blocks came back meanwhile: keep it */
+  hk_slab_move(s, HK_SLAB_CURRENT, h); /* blocks came back meanwhile: keep it */
   return 0;
 }
 

@@ -15,7 +15,7 @@ struct hk_segment *hk_segment_map(size_t size, unsigned slab_shift) {
     struct hk_slab *s = &seg->slabs[i];
     s->index = (uint8_t)i;
     s->cls = HK_CLASS_NONE;
-    s->where = i < seg->nslabs ? SLAB_SPARE : SLAB_UNUSED;
+    s->where = i < seg->nslabs ? HK_SLAB_SPARE : HK_SLAB_UNUSED;
   }
   if (!hk_region_set(seg, size, HK_KIND_SLABS)) {
     hk_os_unmap(seg, size);
@@ -55,7 +55,7 @@ void hk_slab_format(struct hk_slab *s, unsigned cls, struct hk_heap *owner) {
   s->free_count = 0;
   s->cls = (uint8_t)cls;
   atomic_store_explicit(&s->remote, 0, memory_order_relaxed);
-  hk_slab_move(s, SLAB_CURRENT, owner);
+  hk_slab_move(s, HK_SLAB_CURRENT, owner);
   atomic_fetch_add_explicit(&hk_gstats.slabs_formatted, 1, memory_order_relaxed);
 }
 

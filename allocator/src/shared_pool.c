@@ -58,16 +58,16 @@ static void note_pending(void) { relaxed_store(&hk_pool_purge_pending, 1); }
 static void add_free_locked(struct hk_slab *s, enum hk_slab_where where, uint32_t now) {
   hk_slab_move(s, where, HK_OWNER_POOL);
   s->released_ms = now;
-  if (where == SLAB_FREE) free_resident += hk_slab_bytes(s);
-  list_push(where == SLAB_FREE ? &free_slabs[kind_of(s)] : &purged_slabs[kind_of(s)], s);
+  if (where == HK_SLAB_FREE) free_resident += hk_slab_bytes(s);
+  list_push(where == HK_SLAB_FREE ? &free_slabs[kind_of(s)] : &purged_slabs[kind_of(s)], s);
   hk_slab_segment(s)->pooled_slabs++;
 }
 
 /* Take an empty slab off its free list (pool lock held). */
 static void remove_free_locked(struct hk_slab *s) {
-  HK_ASSERT(s->where == SLAB_FREE || s->where == SLAB_PURGED);
-  if (s->where == SLAB_FREE) free_resident -= hk_slab_bytes(s);
-  list_remove(s->where == SLAB_FREE ? &free_slabs[kind_of(s)] : &purged_slabs[kind_of(s)], s);
+  HK_ASSERT(s->where == HK_SLAB_FREE || s->where == HK_SLAB_PURGED);
+  if (s->where == HK_SLAB_FREE) free_resident -= hk_slab_bytes(s);
+  list_remove(s->where == HK_SLAB_FREE ? &free_slabs[kind_of(s)] : &purged_slabs[kind_of(s)], s);
   hk_slab_segment(s)->pooled_slabs--;
 }
 
@@ -78,7 +78,7 @@ struct hk_slab *hk_pool_acquire(struct hk_heap *h, unsigned cls) {
   hk_lock(&pool_lock);
   struct hk_slab *s = list_pop(&partial[cls]);
   if (s) {
-    hk_slab_move(s, SLAB_CURRENT, h);
+    hk_slab_move(s, HK_SLAB_CURRENT, h);
     hk_unlock(&pool_lock);
     hk_slab_drain_remote(s);
     return s;
@@ -102,7 +102,7 @@ struct hk_slab *hk_pool_acquire(struct hk_heap *h, unsigned cls) {
 void hk_pool_add_new_slabs(struct hk_segment *seg, unsigned first) {
   uint32_t now = hk_os_now_ms();
   hk_lock(&pool_lock);
-  for (unsigned i = seg->nslabs; i-- > first;) add_free_locked(&seg->slabs[i], SLAB_PURGED, now);
+  for (unsigned i = seg->nslabs; i-- > first;) add_free_locked(&seg->slabs[i], HK_SLAB_PURGED, now);
   hk_unlock(&pool_lock);
 }
 
@@ -110,8 +110,9 @@ void hk_pool_release_empty(struct hk_slab *s) {
   hk_slab_reset(s);
   uint32_t now = hk_os_now_ms();
   hk_lock(&pool_lock);
-  add_free_locked(s, SLAB_FREE, now);
-  if (free_resident > FREE_RESIDENT_MAX) purge_locked(now, (uint32_t)hk_opt[OPT_PURGE_DELAY_MS], FREE_RESIDENT_MAX / 2);
+  add_free_locked(s, HK_SLAB_FREE, now);
+  if (free_resident > FREE_RESIDENT_MAX)
+    purge_locked(now, (uint32_t)hk_opt[HK_OPT_PURGE_DELAY_MS], FREE_RESIDENT_MAX / 2);
   hk_unlock(&pool_lock);
   note_pending();
   atomic_fetch_add_explicit(&hk_gstats.slabs_released, 1, memory_order_relaxed);
@@ -119,7 +120,7 @@ void hk_pool_release_empty(struct hk_slab *s) {
 
 void hk_pool_release_partial(struct hk_slab *s) {
   hk_lock(&pool_lock);
-  hk_slab_move(s, SLAB_PARTIAL, HK_OWNER_POOL);
+  hk_slab_move(s, HK_SLAB_PARTIAL, HK_OWNER_POOL);
   list_push(&partial[s->cls], s);
   hk_unlock(&pool_lock);
   note_pending();
@@ -131,7 +132,7 @@ void hk_pool_release_spares(struct hk_slab *list) {
   hk_lock(&pool_lock);
   while (list) {
     struct hk_slab *next = list->next;
-    add_free_locked(list, SLAB_PURGED, now);
+    add_free_locked(list, HK_SLAB_PURGED, now);
     list = next;
   }
   hk_unlock(&pool_lock);
@@ -157,7 +158,7 @@ static int purge_locked(uint32_t now, uint32_t delay, size_t keep_resident) {
       if (s->free_count == relaxed_load(&s->carved)) {
         list_remove(&partial[cls], s);
         hk_slab_reset(s);
-        add_free_locked(s, SLAB_FREE, now);
+        add_free_locked(s, HK_SLAB_FREE, now);
         atomic_fetch_add_explicit(&hk_gstats.slabs_released, 1, memory_order_relaxed);
       } else {
         pending = 1;
@@ -180,7 +181,7 @@ static int purge_locked(uint32_t now, uint32_t delay, size_t keep_resident) {
       size_t header = s->index == 0 ? HK_SEG_HEADER_SIZE : 0; /* slab 0 holds the header */
       hk_os_purge(hk_slab_base(s) + header, hk_slab_bytes(s) - header);
       atomic_fetch_add_explicit(&hk_gstats.slabs_purged, 1, memory_order_relaxed);
-      add_free_locked(s, SLAB_PURGED, s->released_ms);
+      add_free_locked(s, HK_SLAB_PURGED, s->released_ms);
       s = prev;
     }
     if (free_slabs[kind].head) pending = 1;

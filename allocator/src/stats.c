@@ -96,7 +96,7 @@ struct global_field {
   _Atomic uint64_t *value;
 };
 static const struct global_field globals[] = {
-    {"slabs_mapped", &hk_gstats.slabs_formatted},
+    {"slabs_formatted", &hk_gstats.slabs_formatted},
     {"slabs_released", &hk_gstats.slabs_released},
     {"slabs_purged", &hk_gstats.slabs_purged},
     {"superslabs_mapped", &hk_gstats.superslabs_mapped},
@@ -175,5 +175,5 @@ void hak_print_stats(int json) {
 }
 
 __attribute__((destructor)) static void stats_at_exit(void) {
-  if (HK_STATS_ON()) hak_print_stats(hk_opt[OPT_STATS] == STATS_JSON);
+  if (HK_STATS_ON()) hak_print_stats(hk_opt[HK_OPT_STATS] == HK_STATS_JSON);
 }

@@ -94,17 +94,17 @@ static int registry_add(struct hk_heap *h) {
  * exit round): the caller then serves it without the thread cache. */
 int hk_heap_activate(struct hk_heap *h) {
   hk_process_init(); /* may allocate through us, which activates h */
-  if (h->state == HEAP_ACTIVE) return 1;
-  if (h->state == HEAP_EXITED && h->exits >= PTHREAD_DESTRUCTOR_ITERATIONS) return 0;
+  if (h->state == HK_HEAP_ACTIVE) return 1;
+  if (h->state == HK_HEAP_EXITED && h->exits >= PTHREAD_DESTRUCTOR_ITERATIONS) return 0;
   if (!registry_add(h)) return 0;
   for (unsigned cls = 0; cls < HK_NUM_CLASSES; cls++) h->cache[cls].cap = HK_STATS_ON() ? 0 : hk_cache_cap[cls];
-  h->state = HEAP_ACTIVE;
+  h->state = HK_HEAP_ACTIVE;
   hk_thread_key_set(h); /* may allocate: h is ready */
   return 1;
 }
 
 void hk_heap_exit(struct hk_heap *h) {
-  if (h->state != HEAP_ACTIVE) return;
+  if (h->state != HK_HEAP_ACTIVE) return;
   for (unsigned cls = 0; cls < HK_NUM_CLASSES; cls++) {
     h->cache[cls].cap = 0;
     if (h->cache[cls].head) hk_cache_flush(h, cls, 0);
@@ -118,7 +118,7 @@ void hk_heap_exit(struct hk_heap *h) {
   h->cold = NULL;
   h->cls = NULL;
   h->stats = NULL;
-  h->state = HEAP_EXITED;
+  h->state = HK_HEAP_EXITED;
 }
 
 void hk_heaps_lock(void) { hk_lock(&heaps_lock); }

@@ -11,9 +11,9 @@ uint16_t hk_cache_cap[HK_NUM_CLASSES];
  * at twice its refill. */
 void hk_thread_cache_init(void) {
   for (unsigned cls = 0; cls < HK_NUM_CLASSES; cls++) {
-    long refill = hk_opt[OPT_TINY_REFILL];
+    long refill = hk_opt[HK_OPT_TINY_REFILL];
     if (hk_class_is_mid(cls)) {
-      long by_bytes = (hk_opt[OPT_MID_REFILL_KB] << 10) / hk_class_size[cls];
+      long by_bytes = (hk_opt[HK_OPT_MID_REFILL_KB] << 10) / hk_class_size[cls];
       if (refill > by_bytes) refill = by_bytes;
       if (refill < 2) refill = 2;
     }
@@ -28,7 +28,7 @@ static void *take_from_slab(struct hk_heap *h, struct hk_slab *s, unsigned cls) 
   uint32_t want = hk_refill_count[cls];
   uint32_t got;
   void *head;
-  HK_ASSERT(s->where == SLAB_CURRENT && relaxed_load(&s->owner) == h && s->cls == cls);
+  HK_ASSERT(s->where == HK_SLAB_CURRENT && relaxed_load(&s->owner) == h && s->cls == cls);
   if (s->free_count == 0) hk_slab_drain_remote(s);
   if (s->free_count) {
     head = s->free;

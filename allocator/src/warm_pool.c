@@ -8,7 +8,7 @@
 
 void hk_warm_remove(struct hk_heap *h, struct hk_slab *s) {
   struct hk_class_state *cs = &h->cls[s->cls];
-  HK_ASSERT(s->where == SLAB_WARM && relaxed_load(&s->owner) == h);
+  HK_ASSERT(s->where == HK_SLAB_WARM && relaxed_load(&s->owner) == h);
   HK_ASSERT(s->prev ? s->prev->next == s : cs->warm == s);
   HK_ASSERT(s->next ? s->next->prev == s : cs->warm_tail == s);
   if (s->prev) s->prev->next = s->next;
@@ -20,7 +20,7 @@ void hk_warm_remove(struct hk_heap *h, struct hk_slab *s) {
 /* A partly used slab the thread now owns (claimed). */
 void hk_warm_add(struct hk_heap *h, struct hk_slab *s) {
   struct hk_class_state *cs = &h->cls[s->cls];
-  hk_slab_move(s, SLAB_WARM, h);
+  hk_slab_move(s, HK_SLAB_WARM, h);
   s->prev = NULL;
   s->next = cs->warm;
   if (cs->warm) cs->warm->prev = s;
@@ -32,7 +32,7 @@ void hk_warm_add(struct hk_heap *h, struct hk_slab *s) {
 void hk_warm_slab_emptied(struct hk_heap *h, struct hk_slab *s) {
   struct hk_class_state *cs = &h->cls[s->cls];
   hk_warm_remove(h, s);
-  if (cs->warm_empty >= (uint32_t)hk_opt[OPT_WARM_POOL_SIZE]) {
+  if (cs->warm_empty >= (uint32_t)hk_opt[HK_OPT_WARM_POOL_SIZE]) {
     hk_pool_release_empty(s);
     return;
   }
@@ -53,6 +53,6 @@ struct hk_slab *hk_warm_pop(struct hk_heap *h, unsigned cls) {
   if (!s) return NULL;
   hk_warm_remove(h, s);
   if (s->free_count == relaxed_load(&s->carved)) h->cls[cls].warm_empty--;
-  hk_slab_move(s, SLAB_CURRENT, h);
+  hk_slab_move(s, HK_SLAB_CURRENT, h);
   return s;
 }

@@ -10,7 +10,7 @@ import hakmem_stats  # noqa: E402
 LINE = ('{"hakmem_stats":1,"totals":{"mallocs":300,"frees":290,"warm_hits":90,"warm_misses":10},'
         '"classes":[{"class":0,"size":16,"mallocs":100,"warm_hits":30,"warm_misses":5,"refills":2},'
         '{"class":1,"size":32,"mallocs":200,"warm_hits":60,"warm_misses":5,"refills":3}],'
-        '"slabs_mapped":4,"peak_bytes_mapped":1048576}')
+        '"slabs_formatted":4,"peak_bytes_mapped":1048576}')
 
 
 class Parse(unittest.TestCase):
@@ -21,7 +21,7 @@ class Parse(unittest.TestCase):
         self.assertEqual(c["classes[].refills"], 5)
         self.assertEqual(c["classes[].mallocs"], 300)
         self.assertNotIn("classes[].size", c)
-        self.assertEqual(c["slabs_mapped"], 4)
+        self.assertEqual(c["slabs_formatted"], 4)
         self.assertAlmostEqual(c["totals.warm_hit_rate"], 0.9)
 
     def test_class_sums_shown_only_when_totals_lack_them(self):
