@@ -8,16 +8,13 @@
  * for the next number of nums (printed in hex when hex is set). */
 static void report(const char *const *parts, unsigned nparts, const uint64_t *nums, int hex) {
   char buf[256];
-  size_t n = 0;
-  for (unsigned i = 0; i < nparts && n < sizeof buf - 20; i++) {
-    if (!parts[i]) {
-      n += hex ? hk_fmt_hex(buf + n, (uintptr_t)*nums++) : hk_fmt_u64(buf + n, *nums++);
-      continue;
-    }
-    for (const char *c = parts[i]; *c && n < sizeof buf - 20; c++) buf[n++] = *c;
+  struct hk_text t = HK_TEXT(buf);
+  for (unsigned i = 0; i < nparts; i++) {
+    if (parts[i]) hk_text_str(&t, parts[i]);
+    else if (hex) hk_text_hex(&t, (uintptr_t)*nums++);
+    else hk_text_u64(&t, *nums++);
   }
-  buf[n++] = '\n';
-  hk_os_write_err(buf, n);
+  hk_text_write_line(&t, 2);
 }
 
 void hk_assert_fail(const char *file, int line, const char *cond) {

@@ -368,13 +368,24 @@ int hk_os_move(void *src, size_t size, void *dst);
 void hk_os_unmap(void *p, size_t size);
 void hk_os_purge(void *p, size_t size);
 uint32_t hk_os_now_ms(void);
-void hk_os_write_err(const char *s, size_t n);
 void hk_os_write_fd(int fd, const char *s, size_t n);
 HK_NORETURN void hk_os_abort(void);
 
-/* Formatting into caller buffers without allocating. */
-size_t hk_fmt_u64(char *out, uint64_t v);
-size_t hk_fmt_hex(char *out, uintptr_t v);
+/* ---------------------------------------------------------------------- text */
+/* A line (or several) built in buf without allocating (text.c); what does not
+ * fit is cut. hk_text_write_line adds the final newline, writes, empties. */
+struct hk_text {
+  char *buf;
+  size_t cap, len;
+};
+#define HK_TEXT(array) ((struct hk_text){(array), sizeof(array), 0})
+void hk_text_put(struct hk_text *t, const char *s, size_t n);
+void hk_text_str(struct hk_text *t, const char *s);
+void hk_text_u64(struct hk_text *t, uint64_t v);
+void hk_text_col(struct hk_text *t, uint64_t v, size_t width); /* right-aligned in width columns */
+void hk_text_long(struct hk_text *t, long v);
+void hk_text_hex(struct hk_text *t, uintptr_t v);
+void hk_text_write_line(struct hk_text *t, int fd);
 
 /* -------------------------------------------------------------- init, locks */
 extern size_t hk_fast_limit; /* malloc(n) with n < this may take the inline path */

@@ -70,20 +70,15 @@ void hk_process_init(void) {
 void hk_thread_key_set(struct hk_heap *h) { pthread_setspecific(heap_key, h); }
 
 void hk_bad_pointer(const char *fn, const char *what, void *p) {
-  char buf[128];
-  size_t n = 0;
-  static const char prefix[] = "hakmem: ";
-  for (const char *s = prefix; *s; s++) buf[n++] = *s;
-  for (; *fn && n < 40; fn++) buf[n++] = *fn;
-  buf[n++] = '(';
-  buf[n++] = ')';
-  buf[n++] = ':';
-  buf[n++] = ' ';
-  for (; *what && n < 80; what++) buf[n++] = *what;
-  buf[n++] = ' ';
-  n += hk_fmt_hex(buf + n, (uintptr_t)p);
-  buf[n++] = '\n';
-  hk_os_write_err(buf, n);
+  char buf[160];
+  struct hk_text t = HK_TEXT(buf);
+  hk_text_str(&t, "hakmem: ");
+  hk_text_str(&t, fn);
+  hk_text_str(&t, "(): ");
+  hk_text_str(&t, what);
+  hk_text_str(&t, " ");
+  hk_text_hex(&t, (uintptr_t)p);
+  hk_text_write_line(&t, 2);
   hk_os_abort();
 }
 

@@ -74,18 +74,8 @@ static const char *env_get(const char *name) {
   return NULL;
 }
 
-static void put(const char *s) { hk_os_write_err(s, strlen(s)); }
-
-static void put_long(long v) {
-  char buf[24];
-  size_t n = 0;
-  if (v < 0) {
-    buf[n++] = '-';
-    v = -v;
-  }
-  n += hk_fmt_u64(buf + n, (uint64_t)v);
-  hk_os_write_err(buf, n);
-}
+/* One line of knob output (init, under its lock): long enough for the longest help text. */
+static char line[512];
 
 static int parse(enum hk_option_id id, const char *s, long *out) {
   if (id == HK_OPT_STATS && strcmp(s, "json") == 0) {
@@ -112,13 +102,14 @@ void hk_options_init(void) {
     hk_opt[id] = d->def;
     if (!s) continue;
     if (!parse(id, s, &v) || v < d->min || v > d->max) {
-      put("hakmem: warning: invalid value for ");
-      put(d->name);
-      put(" (\"");
-      put(s);
-      put("\"), keeping the default ");
-      put_long(d->def);
-      put("\n");
+      struct hk_text t = HK_TEXT(line);
+      hk_text_str(&t, "hakmem: warning: invalid value for ");
+      hk_text_str(&t, d->name);
+      hk_text_str(&t, " (\"");
+      hk_text_str(&t, s);
+      hk_text_str(&t, "\"), keeping the default ");
+      hk_text_long(&t, d->def);
+      hk_text_write_line(&t, 2);
       continue;
     }
     hk_opt[id] = v;
@@ -131,29 +122,31 @@ void hk_options_init(void) {
 
 /* One line per knob: name=value, or with_help: name, default, range, help. */
 void hk_options_print(int with_help) {
-  put(with_help ? "hakmem: knobs (name default min..max help)\n" : "hakmem: knobs\n");
+  struct hk_text t = HK_TEXT(line);
+  hk_text_str(&t, with_help ? "hakmem: knobs (name default min..max help)" : "hakmem: knobs");
+  hk_text_write_line(&t, 2);
   for (int id = 0; id < HK_OPT_COUNT; id++) {
     const struct option_def *d = &defs[id];
-    put("hakmem:   ");
-    put(d->name);
+    hk_text_str(&t, "hakmem:   ");
+    hk_text_str(&t, d->name);
     if (with_help) {
-      put(" ");
-      put_long(d->def);
-      put(" ");
+      hk_text_str(&t, " ");
+      hk_text_long(&t, d->def);
+      hk_text_str(&t, " ");
       if (id == HK_OPT_STATS) {
-        put("0|1|json");
+        hk_text_str(&t, "0|1|json");
       } else {
-        put_long(d->min);
-        put("..");
-        put_long(d->max);
+        hk_text_long(&t, d->min);
+        hk_text_str(&t, "..");
+        hk_text_long(&t, d->max);
       }
-      put(" ");
-      put(d->help);
+      hk_text_str(&t, " ");
+      hk_text_str(&t, d->help);
     } else {
-      put("=");
-      if (id == HK_OPT_STATS && hk_opt[id] == HK_STATS_JSON) put("json");
-      else put_long(hk_opt[id]);
+      hk_text_str(&t, "=");
+      if (id == HK_OPT_STATS && hk_opt[id] == HK_STATS_JSON) hk_text_str(&t, "json");
+      else hk_text_long(&t, hk_opt[id]);
     }
-    put("\n");
+    hk_text_write_line(&t, 2);
   }
 }

@@ -101,8 +101,6 @@ uint32_t hk_os_now_ms(void) {
   return (uint32_t)((uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u);
 }
 
-void hk_os_write_err(const char *s, size_t n) { hk_os_write_fd(2, s, n); }
-
 void hk_os_write_fd(int fd, const char *s, size_t n) {
   while (n > 0) {
     ssize_t w = write(fd, s, n);
@@ -114,31 +112,6 @@ void hk_os_write_fd(int fd, const char *s, size_t n) {
 }
 
 void hk_os_abort(void) { abort(); }
-
-size_t hk_fmt_u64(char *out, uint64_t v) {
-  char tmp[20];
-  size_t n = 0;
-  do {
-    tmp[n++] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v);
-  for (size_t i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
-  return n;
-}
-
-size_t hk_fmt_hex(char *out, uintptr_t v) {
-  static const char digits[] = "0123456789abcdef";
-  char tmp[16];
-  size_t n = 0;
-  do {
-    tmp[n++] = digits[v & 15];
-    v >>= 4;
-  } while (v);
-  out[0] = '0';
-  out[1] = 'x';
-  for (size_t i = 0; i < n; i++) out[2 + i] = tmp[n - 1 - i];
-  return n + 2;
-}
 
 static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)

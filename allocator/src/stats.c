@@ -43,38 +43,16 @@ void hk_stats_merge(const struct hk_class_stats *from) {
   hk_unlock(&stats_lock);
 }
 
-/* ---- output buffer ---- */
-static char out[24576];
-static size_t out_len;
-
-static void emit(const char *s) {
-  size_t n = strlen(s), room = sizeof out - out_len;
-  if (n > room) n = room;
-  memcpy(out + out_len, s, n);
-  out_len += n;
-}
-
-static void emit_u64(uint64_t v) {
-  char buf[24];
-  buf[hk_fmt_u64(buf, v)] = '\0';
-  emit(buf);
-}
-
-/* Right-aligned in width columns, for the table. */
-static void emit_col(uint64_t v, size_t width) {
-  char buf[24];
-  size_t n = hk_fmt_u64(buf, v);
-  while (width-- > n) emit(" ");
-  buf[n] = '\0';
-  emit(buf);
-}
+/* ---- output (stats lock held) ---- */
+static char out_buf[24576];
+static struct hk_text out;
 
 static void emit_kv(const char *key, uint64_t v, int comma) {
-  if (comma) emit(",");
-  emit("\"");
-  emit(key);
-  emit("\":");
-  emit_u64(v);
+  if (comma) hk_text_str(&out, ",");
+  hk_text_str(&out, "\"");
+  hk_text_str(&out, key);
+  hk_text_str(&out, "\":");
+  hk_text_u64(&out, v);
 }
 
 #define N_FIELDS 8
@@ -120,57 +98,57 @@ void hak_print_stats(int json) {
   memcpy(all, merged, sizeof all);
   hk_heaps_collect_stats(all);
   for (unsigned cls = 0; cls < HK_NUM_CLASSES; cls++) hk_class_stats_add(&total, &all[cls], 1);
-  out_len = 0;
+  out = HK_TEXT(out_buf);
   uint64_t v[N_FIELDS];
   if (json) {
-    emit("{\"hakmem_stats\":1,\"totals\":{");
+    hk_text_str(&out, "{\"hakmem_stats\":1,\"totals\":{");
     fields(&total, v);
     for (unsigned f = 0; f < N_FIELDS; f++) emit_kv(field_names[f], v[f], f > 0);
-    emit("},\"classes\":[");
+    hk_text_str(&out, "},\"classes\":[");
     for (unsigned cls = 0; cls < HK_NUM_CLASSES; cls++) {
-      emit(cls ? ",{" : "{");
+      hk_text_str(&out, cls ? ",{" : "{");
       emit_kv("class", cls, 0);
       emit_kv("size", hk_class_size[cls], 1);
       fields(&all[cls], v);
       for (unsigned f = 0; f < N_FIELDS; f++) emit_kv(field_names[f], v[f], 1);
-      emit("}");
+      hk_text_str(&out, "}");
     }
-    emit("]");
+    hk_text_str(&out, "]");
     for (unsigned g = 0; g < N_GLOBALS; g++) emit_kv(globals[g].name, relaxed_load(globals[g].value), 1);
-    emit("}\n");
+    hk_text_str(&out, "}");
   } else {
-    emit("hakmem stats\nclass  size");
+    hk_text_str(&out, "hakmem stats\nclass  size");
     for (unsigned f = 0; f < N_FIELDS; f++) {
-      emit(" ");
+      hk_text_str(&out, " ");
       size_t n = strlen(field_names[f]);
-      while (n++ < 12) emit(" ");
-      emit(field_names[f]);
+      while (n++ < 12) hk_text_str(&out, " ");
+      hk_text_str(&out, field_names[f]);
     }
-    emit("\n");
+    hk_text_str(&out, "\n");
     for (unsigned cls = 0; cls <= HK_NUM_CLASSES; cls++) {
       const struct hk_class_stats *c = cls < HK_NUM_CLASSES ? &all[cls] : &total;
       if (cls < HK_NUM_CLASSES && c->mallocs == 0 && c->frees == 0 && c->remote_frees == 0) continue;
       if (cls < HK_NUM_CLASSES) {
-        emit_col(cls, 5);
-        emit_col(hk_class_size[cls], 6);
+        hk_text_col(&out, cls, 5);
+        hk_text_col(&out, hk_class_size[cls], 6);
       } else {
-        emit("total      ");
+        hk_text_str(&out, "total      ");
       }
       fields(c, v);
       for (unsigned f = 0; f < N_FIELDS; f++) {
-        emit(" ");
-        emit_col(v[f], 12);
+        hk_text_str(&out, " ");
+        hk_text_col(&out, v[f], 12);
       }
-      emit("\n");
+      hk_text_str(&out, "\n");
     }
     for (unsigned g = 0; g < N_GLOBALS; g++) {
-      emit(globals[g].name);
-      emit("=");
-      emit_u64(relaxed_load(globals[g].value));
-      emit(g + 1 < N_GLOBALS ? " " : "\n");
+      hk_text_str(&out, globals[g].name);
+      hk_text_str(&out, "=");
+      hk_text_u64(&out, relaxed_load(globals[g].value));
+      if (g + 1 < N_GLOBALS) hk_text_str(&out, " ");
     }
   }
-  hk_os_write_fd(stats_fd, out, out_len);
+  hk_text_write_line(&out, stats_fd);
   hk_unlock(&stats_lock);
 }
 
