@@ -106,6 +106,39 @@ HK_NORETURN void hk_assert_fail(const char *file, int line, const char *cond);
 #define HK_ASSERT(cond) ((void)sizeof(!(cond)))
 #endif
 
+/* ------------------------------------------------------------- linked lists */
+/* The one doubly linked list: head and tail of structs linked through their
+ * next and prev members (slabs in the shared pool and the warm pools, the
+ * registry of live heaps). l points to a struct with head and tail, e to an
+ * element; both are evaluated more than once. A debug build checks the links
+ * it touches. */
+#define hk_list_push_front(l, e) hk_list_push_end(l, e, head, tail, prev, next)
+#define hk_list_push_back(l, e) hk_list_push_end(l, e, tail, head, next, prev)
+/* Put e at the end `end` of l: push_front and push_back mirrored. */
+#define hk_list_push_end(l, e, end, other_end, outward, inward)                                       \
+  do {                                                                                                \
+    HK_ASSERT((l)->end ? (l)->end->outward == NULL && (l)->other_end != NULL : (l)->other_end == NULL); \
+    (e)->outward = NULL;                                                                              \
+    (e)->inward = (l)->end;                                                                           \
+    if ((l)->end) (l)->end->outward = (e);                                                            \
+    else (l)->other_end = (e);                                                                        \
+    (l)->end = (e);                                                                                   \
+  } while (0)
+#define hk_list_remove(l, e)                                                                 \
+  do {                                                                                       \
+    HK_ASSERT((e)->prev ? (e)->prev->next == (e) : (l)->head == (e));                        \
+    HK_ASSERT((e)->next ? (e)->next->prev == (e) : (l)->tail == (e));                        \
+    if ((e)->prev) (e)->prev->next = (e)->next;                                              \
+    else (l)->head = (e)->next;                                                              \
+    if ((e)->next) (e)->next->prev = (e)->prev;                                              \
+    else (l)->tail = (e)->prev;                                                              \
+  } while (0)
+
+struct hk_slab;
+struct hk_slab_list {
+  struct hk_slab *head, *tail;
+};
+
 /* Low bit of slab.remote: the slab is detached. */
 #define HK_REMOTE_DETACHED ((uintptr_t)1)
 /* slab.owner of slabs in the shared pool. */
@@ -215,7 +248,7 @@ struct hk_tcache {            /* the "unified cache" of one class */
 
 struct hk_class_state {
   struct hk_slab *current;
-  struct hk_slab *warm, *warm_tail; /* warm pool: owned slabs, partly used first, empty ones last */
+  struct hk_slab_list warm;         /* warm pool: owned slabs, partly used first, empty ones last */
   uint32_t warm_empty;              /* empty slabs in it (at most HAKMEM_WARM_POOL_SIZE) */
 };
 

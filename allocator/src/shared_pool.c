@@ -11,41 +11,19 @@
  * are purged as they come, oldest first, down to half of it. */
 #include "hakmem_internal.h"
 
-struct slab_list {
-  struct hk_slab *head, *tail;
-};
-
 #define FREE_RESIDENT_MAX (32UL << 20)
 
 static hk_lock_t pool_lock = HK_LOCK_INIT;
-static struct slab_list free_slabs[2], purged_slabs[2];
+static struct hk_slab_list free_slabs[2], purged_slabs[2];
 static size_t free_resident; /* bytes of the slabs on free_slabs */
-static struct slab_list partial[HK_NUM_CLASSES];
+static struct hk_slab_list partial[HK_NUM_CLASSES];
 _Atomic int hk_pool_purge_pending;
 
 static unsigned kind_of(struct hk_slab *s) { return hk_slab_segment(s)->slab_shift != HK_TINY_SLAB_SHIFT; }
 
-static void list_push(struct slab_list *l, struct hk_slab *s) {
-  HK_ASSERT(l->head ? l->head->prev == NULL && l->tail != NULL : l->tail == NULL);
-  s->prev = NULL;
-  s->next = l->head;
-  if (l->head) l->head->prev = s;
-  else l->tail = s;
-  l->head = s;
-}
-
-static void list_remove(struct slab_list *l, struct hk_slab *s) {
-  HK_ASSERT(s->prev ? s->prev->next == s : l->head == s);
-  HK_ASSERT(s->next ? s->next->prev == s : l->tail == s);
-  if (s->prev) s->prev->next = s->next;
-  else l->head = s->next;
-  if (s->next) s->next->prev = s->prev;
-  else l->tail = s->prev;
-}
-
-static struct hk_slab *list_pop(struct slab_list *l) {
+static struct hk_slab *list_pop(struct hk_slab_list *l) {
   struct hk_slab *s = l->head;
-  if (s) list_remove(l, s);
+  if (s) hk_list_remove(l, s);
   return s;
 }
 
@@ -59,7 +37,8 @@ static void add_free_locked(struct hk_slab *s, enum hk_slab_where where, uint32_
   hk_slab_move(s, where, HK_OWNER_POOL);
   s->released_ms = now;
   if (where == HK_SLAB_FREE) free_resident += hk_slab_bytes(s);
-  list_push(where == HK_SLAB_FREE ? &free_slabs[kind_of(s)] : &purged_slabs[kind_of(s)], s);
+  struct hk_slab_list *l = where == HK_SLAB_FREE ? &free_slabs[kind_of(s)] : &purged_slabs[kind_of(s)];
+  hk_list_push_front(l, s);
   hk_slab_segment(s)->pooled_slabs++;
 }
 
@@ -67,7 +46,8 @@ static void add_free_locked(struct hk_slab *s, enum hk_slab_where where, uint32_
 static void remove_free_locked(struct hk_slab *s) {
   HK_ASSERT(s->where == HK_SLAB_FREE || s->where == HK_SLAB_PURGED);
   if (s->where == HK_SLAB_FREE) free_resident -= hk_slab_bytes(s);
-  list_remove(s->where == HK_SLAB_FREE ? &free_slabs[kind_of(s)] : &purged_slabs[kind_of(s)], s);
+  struct hk_slab_list *l = s->where == HK_SLAB_FREE ? &free_slabs[kind_of(s)] : &purged_slabs[kind_of(s)];
+  hk_list_remove(l, s);
   hk_slab_segment(s)->pooled_slabs--;
 }
 
@@ -121,7 +101,7 @@ void hk_pool_release_empty(struct hk_slab *s) {
 void hk_pool_release_partial(struct hk_slab *s) {
   hk_lock(&pool_lock);
   hk_slab_move(s, HK_SLAB_PARTIAL, HK_OWNER_POOL);
-  list_push(&partial[s->cls], s);
+  hk_list_push_front(&partial[s->cls], s);
   hk_unlock(&pool_lock);
   note_pending();
 }
@@ -156,7 +136,7 @@ static int purge_locked(uint32_t now, uint32_t delay, size_t keep_resident) {
       struct hk_slab *next = s->next;
       hk_slab_drain_remote(s);
       if (s->free_count == relaxed_load(&s->carved)) {
-        list_remove(&partial[cls], s);
+        hk_list_remove(&partial[cls], s);
         hk_slab_reset(s);
         add_free_locked(s, HK_SLAB_FREE, now);
         atomic_fetch_add_explicit(&hk_gstats.slabs_released, 1, memory_order_relaxed);

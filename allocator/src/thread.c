@@ -11,14 +11,10 @@
 __thread struct hk_heap hk_heap HK_TLS;
 
 static hk_lock_t heaps_lock = HK_LOCK_INIT;
-static struct hk_heap_cold *live;      /* cold parts of live heaps */
+static struct {
+  struct hk_heap_cold *head, *tail;
+} live;                                /* cold parts of live heaps */
 static struct hk_heap_cold *cold_free; /* cold parts no thread uses, clean */
-
-static void live_unlink_locked(struct hk_heap_cold *c) {
-  if (c->prev) c->prev->next = c->next;
-  else live = c->next;
-  if (c->next) c->next->prev = c->prev;
-}
 
 /* A slab the thread owned goes to the shared pool: free if empty, else
  * partial, where other threads adopt it (remote frees keep arriving). */
@@ -32,7 +28,7 @@ static void abandon_slabs(struct hk_heap_cold *c) {
   for (unsigned cls = 0; cls < HK_NUM_CLASSES; cls++) {
     struct hk_class_state *cs = &c->cls[cls];
     if (cs->current) abandon(cs->current);
-    for (struct hk_slab *s = cs->warm, *next; s; s = next) {
+    for (struct hk_slab *s = cs->warm.head, *next; s; s = next) {
       next = s->next; /* abandon relinks s */
       abandon(s);
     }
@@ -69,18 +65,15 @@ static int registry_add(struct hk_heap *h) {
   hk_lock(&heaps_lock);
   /* A live entry for this TLS address belongs to a thread that ended
    * unseen: this thread has its TLS now. */
-  struct hk_heap_cold *dead = live;
+  struct hk_heap_cold *dead = live.head;
   while (dead && dead->heap != h) dead = dead->next;
-  if (dead) live_unlink_locked(dead);
+  if (dead) hk_list_remove(&live, dead);
   struct hk_heap_cold *cold = cold_free;
   if (cold) cold_free = cold->next;
   else cold = hk_os_map((sizeof *cold + HK_PAGE - 1) & ~(HK_PAGE - 1));
   if (cold) {
     cold->heap = h;
-    cold->prev = NULL;
-    cold->next = live;
-    if (live) live->prev = cold;
-    live = cold;
+    hk_list_push_front(&live, cold);
     h->cold = cold;
     h->cls = cold->cls;
     h->stats = cold->stats;
@@ -112,7 +105,7 @@ void hk_heap_exit(struct hk_heap *h) {
   abandon_slabs(h->cold);
   if (HK_STATS_ON()) hk_stats_merge(h->stats);
   hk_lock(&heaps_lock);
-  live_unlink_locked(h->cold);
+  hk_list_remove(&live, h->cold);
   cold_release_locked(h->cold);
   hk_unlock(&heaps_lock);
   h->cold = NULL;
@@ -130,10 +123,10 @@ void hk_heaps_unlock(void) { hk_unlock(&heaps_lock); }
  * would believe it owns them. */
 void hk_heaps_after_fork_child(struct hk_heap *self) {
   hk_lock_reset(&heaps_lock);
-  for (struct hk_heap_cold *c = live, *next; c; c = next) {
+  for (struct hk_heap_cold *c = live.head, *next; c; c = next) {
     next = c->next;
     if (c->heap != self) {
-      live_unlink_locked(c);
+      hk_list_remove(&live, c);
       abandon_slabs(c);
       cold_release_locked(c);
     }
@@ -142,6 +135,6 @@ void hk_heaps_after_fork_child(struct hk_heap *self) {
 
 void hk_heaps_collect_stats(struct hk_class_stats *out) {
   hk_lock(&heaps_lock);
-  for (struct hk_heap_cold *c = live; c; c = c->next) hk_class_stats_add(out, c->stats, HK_NUM_CLASSES);
+  for (struct hk_heap_cold *c = live.head; c; c = c->next) hk_class_stats_add(out, c->stats, HK_NUM_CLASSES);
   hk_unlock(&heaps_lock);
 }

@@ -9,23 +9,14 @@
 void hk_warm_remove(struct hk_heap *h, struct hk_slab *s) {
   struct hk_class_state *cs = &h->cls[s->cls];
   HK_ASSERT(s->where == HK_SLAB_WARM && relaxed_load(&s->owner) == h);
-  HK_ASSERT(s->prev ? s->prev->next == s : cs->warm == s);
-  HK_ASSERT(s->next ? s->next->prev == s : cs->warm_tail == s);
-  if (s->prev) s->prev->next = s->next;
-  else cs->warm = s->next;
-  if (s->next) s->next->prev = s->prev;
-  else cs->warm_tail = s->prev;
+  hk_list_remove(&cs->warm, s);
 }
 
 /* A partly used slab the thread now owns (claimed). */
 void hk_warm_add(struct hk_heap *h, struct hk_slab *s) {
   struct hk_class_state *cs = &h->cls[s->cls];
   hk_slab_move(s, HK_SLAB_WARM, h);
-  s->prev = NULL;
-  s->next = cs->warm;
-  if (cs->warm) cs->warm->prev = s;
-  else cs->warm_tail = s;
-  cs->warm = s;
+  hk_list_push_front(&cs->warm, s);
 }
 
 /* A warm slab's last block came back: keep it at the tail, or give it back. */
@@ -36,16 +27,12 @@ void hk_warm_slab_emptied(struct hk_heap *h, struct hk_slab *s) {
     hk_pool_release_empty(s);
     return;
   }
-  s->next = NULL;
-  s->prev = cs->warm_tail;
-  if (cs->warm_tail) cs->warm_tail->next = s;
-  else cs->warm = s;
-  cs->warm_tail = s;
+  hk_list_push_back(&cs->warm, s);
   cs->warm_empty++;
 }
 
 struct hk_slab *hk_warm_pop(struct hk_heap *h, unsigned cls) {
-  struct hk_slab *s = h->cls[cls].warm;
+  struct hk_slab *s = h->cls[cls].warm.head;
   if (HK_STATS_ON()) {
     if (s) h->stats[cls].warm_hits++;
     else h->stats[cls].warm_misses++;
