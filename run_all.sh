@@ -14,7 +14,8 @@ benchmark matrix and writes results/<run-id>/{runs,syscalls,perf,summary}.csv, m
 report.md and the figures in plots/<run-id>/. results/latest points at the newest run.
 
 options (LIST = comma-separated; also accepted as --option=value):
-  --quick              small sizes and 3 reps: the whole pipeline in under 3 minutes
+  --quick              small sizes and 3 reps: the whole pipeline in a few minutes
+  --profile NAME       workload sizes: full, quick or tiny (default: full, with --quick quick)
   --allocators LIST    allocators to compare (default: system,jemalloc,mimalloc,tcmalloc,hakmem)
   --allocator NAME=/path/lib.so
                        add another allocator, preloaded from that library (repeatable)
@@ -78,7 +79,7 @@ while [ $# -gt 0 ]; do
       matrix_args+=("$flag") ;;
     --pin)
       if [ "$has_value" = 1 ]; then matrix_args+=("--pin=$value"); else matrix_args+=(--pin); fi ;;
-    --allocators|--allocator|--workloads|--threads|--reps|--target-ci|--max-reps|--env|--out|--timeout|--program|--program-work|--program-check|--run-id|--plots|--emit-jobs|--shards|--sweep)
+    --allocators|--allocator|--workloads|--threads|--reps|--target-ci|--max-reps|--profile|--env|--out|--timeout|--program|--program-work|--program-check|--run-id|--plots|--emit-jobs|--shards|--sweep)
       if [ "$has_value" = 0 ]; then
         [ $# -ge 2 ] || bad_usage "$flag needs a value"
         value=$2; shift

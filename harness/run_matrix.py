@@ -106,7 +106,7 @@ def parser():
                         "the single-threaded ones run at 1")
     p.add_argument("--reps", type=lambda t: t if t == "auto" else _positive(int)(t), metavar="N|auto",
                    help="repetitions of every cell (default: %d, with --quick %d); auto: that many, then more "
-                        "until --target-ci (default %g%%) is met" % (DEFAULT_REPS, QUICK_REPS, AUTO_TARGET_CI))
+                        "until --target-ci (default %g%%%%) is met" % (DEFAULT_REPS, QUICK_REPS, AUTO_TARGET_CI))
     p.add_argument("--target-ci", type=_positive(float), metavar="PCT",
                    help="after --reps reps, add interleaved reps until the 95%% CI of every hakmem-vs-best-peer "
                         "ratio is narrower than PCT%% of the ratio, up to --max-reps")

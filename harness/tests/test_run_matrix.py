@@ -4,6 +4,7 @@ Ctrl-C keeps them and still writes the summary; strace/perf rows and meta.json; 
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -218,6 +219,47 @@ class BadFlagTest(unittest.TestCase):
         for flag in ("--quick", "--allocators", "--workloads", "--threads", "--reps", "--env", "--out",
                      "--no-strace", "--no-perf", "--pin"):
             self.assertIn(flag, done.stdout)
+
+
+def option_names(text):
+    return set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", text))
+
+
+class OptionDocs(unittest.TestCase):
+    """run_all.sh --help, the README (its synopsis and option table) and run_matrix.py's parser name the same
+    options: run_all.sh passes run_matrix.py's options on, so one missing from either document has drifted."""
+
+    def documents(self):
+        done = subprocess.run([RUN_ALL, "--help"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(done.returncode, 0)
+        helped = option_names("\n".join(line.split(None, 1)[0] for line in done.stdout.splitlines()
+                                         if line.startswith("  --")))
+        with open(os.path.join(REPO, "README.md")) as f:
+            section = f.read().split("\n## run_all.sh\n", 1)[1].split("\n## ", 1)[0]
+        lines = section.splitlines()
+        first = next(i for i, line in enumerate(lines) if line.startswith("    ./run_all.sh"))
+        synopsis = []
+        for line in lines[first:]:  # the first code block
+            if not line.startswith("    "):
+                break
+            synopsis.append(line)
+        table = [line.split("|")[1] for line in section.splitlines() if line.startswith("| `--")]
+        cluster = option_names(next(line for line in synopsis if "--emit-jobs" in line))
+        return helped, option_names("\n".join(synopsis)), option_names("\n".join(table)), cluster
+
+    def test_run_all_help_and_readme_name_the_same_options(self):
+        helped, synopsis, table, cluster = self.documents()
+        self.assertEqual(helped, synopsis, "run_all.sh --help vs the README's synopsis")
+        self.assertEqual(helped - cluster - {"--help"}, table, "run_all.sh --help vs the README's option table "
+                         "(the cluster options are in the synopsis and in 'Running on a cluster')")
+
+    def test_run_all_help_has_every_run_matrix_option(self):
+        helped = self.documents()[0]
+        done = subprocess.run([sys.executable, RUN_MATRIX, "--help"], capture_output=True, text=True, timeout=30)
+        parsed = option_names("\n".join(line.split(None, 1)[0].rstrip(",") for line in done.stdout.splitlines()
+                                         if line.startswith("  --")))
+        self.assertTrue(parsed, done.stdout)
+        self.assertEqual(parsed - helped, set(), "run_matrix.py options missing from run_all.sh --help")
 
 
 def runs_of(ratios):
