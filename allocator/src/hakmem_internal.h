@@ -18,6 +18,11 @@
 
 #include "hakmem.h"
 
+/* Everything declared below lives in libhakmem itself: without this, each
+ * extern object (hk_fast_limit, the tables) is reached through the GOT, one
+ * more load on the fast paths (-fvisibility=hidden covers definitions only). */
+#pragma GCC visibility push(hidden)
+
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define HK_COLD __attribute__((cold, noinline))
@@ -446,5 +451,7 @@ void *hk_malloc_slow(size_t n);
 void hk_free_slow(void *p);
 void *hk_malloc_aligned(size_t align, size_t n);
 size_t hk_usable_size(void *p);
+
+#pragma GCC visibility pop
 
 #endif
