@@ -14,7 +14,7 @@
  * instructions per op, and with half the frees cross-thread it halved the
  * speed and tripled the peak RSS (mid_large_mt --cross-free=0.5).
  * Double frees: free compares the block's mark (hk_free_mark) with the
- * segment address it already holds in a register, and malloc clears the
+ * region map entry it already holds in a register, and malloc clears the
  * mark: one store each, the block's line is touched anyway. */
 #ifndef HAKMEM_ALLOC_FAST_H
 #define HAKMEM_ALLOC_FAST_H
@@ -37,17 +37,15 @@ static inline __attribute__((always_inline)) void *hk_malloc_inline(size_t n) {
 
 static inline __attribute__((always_inline)) void hk_free_inline(void *ptr) {
   uintptr_t p = (uintptr_t)ptr;
-  uintptr_t region = p >> HK_REGION_SHIFT;
-  if (likely(region < HK_REGIONS)) { /* NULL reads entry 0: no mapping of ours at address 0 */
-    /* Less the kind, a slab entry is the header's region number << 2. */
-    uint32_t e = hk_region_entry_at(region) - HK_KIND_SLABS;
-    if (likely((e & 3) == 0)) {
-      struct hk_segment *seg = (struct hk_segment *)((uintptr_t)e << (HK_REGION_SHIFT - 2));
-      struct hk_slab *s = hk_block_slab(seg, p);
-      if (likely(s != NULL)) {
+  uintptr_t unit = p >> HK_MAP_SHIFT;
+  if (likely(unit < HK_MAP_UNITS)) { /* NULL reads entry 0: no mapping of ours at address 0 */
+    uintptr_t e = hk_region_entry_at(unit);
+    if (likely(e & HK_KIND_SLABS)) { /* slab entries are the odd ones; e is also the mark */
+      struct hk_slab *s = (struct hk_slab *)(e - HK_KIND_SLABS);
+      if (likely(hk_slab_has_block(s, p))) {
         struct hk_tcache *c = &hk_heap.cache[s->cls];
-        if (likely(c->count < c->cap && *hk_free_mark(ptr) != seg)) {
-          *hk_free_mark(ptr) = seg;
+        if (likely(c->count < c->cap && *hk_free_mark(ptr) != (void *)e)) {
+          *hk_free_mark(ptr) = (void *)e;
           *(void **)ptr = c->head;
           c->head = ptr;
           c->count++;

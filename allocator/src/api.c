@@ -46,14 +46,14 @@ void *hk_malloc_slow(size_t n) {
  * would free it again. */
 static struct hk_slab *classify(void *ptr, struct hk_large **large, const char *fn) {
   uintptr_t p = (uintptr_t)ptr;
-  uint32_t e = (p >> HK_ADDRESS_BITS) ? 0 : hk_region_entry(p);
+  uintptr_t e = hk_region_entry(p);
   if ((e & 3) == HK_KIND_LARGE) {
     struct hk_large *l = hk_region_header(e);
     if (ptr != l->user || l->cached) hk_bad_pointer(fn, ptr == l->user ? "double free" : "invalid pointer", ptr);
     *large = l;
     return NULL;
   }
-  struct hk_slab *s = (e & 3) == HK_KIND_SLABS ? hk_block_slab(hk_region_header(e), p) : NULL;
+  struct hk_slab *s = hk_block_slab(p);
   if (!s) hk_bad_pointer(fn, "invalid pointer", ptr);
   return s;
 }
@@ -67,8 +67,8 @@ void hk_free_slow(void *ptr) {
     hk_purge_maybe(); /* a program that only uses large blocks gets its idle mappings purged too */
     return;
   }
-  if (*hk_free_mark(ptr) == hk_slab_segment(s)) hk_check_double_free(&hk_heap, s, ptr);
-  *hk_free_mark(ptr) = hk_slab_segment(s);
+  if (*hk_free_mark(ptr) == hk_slab_mark(s)) hk_check_double_free(&hk_heap, s, ptr);
+  *hk_free_mark(ptr) = hk_slab_mark(s);
   struct hk_heap *h = &hk_heap;
   if (unlikely(h->state != HK_HEAP_ACTIVE) && !hk_heap_activate(h)) { /* can no longer cache */
     hk_slab_free_run(NULL, s, ptr, ptr, 1);

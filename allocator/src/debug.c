@@ -78,8 +78,7 @@ int hk_debug_move_ok(struct hk_slab *s, enum hk_slab_where to, struct hk_heap *o
 void *hk_debug_walk(struct hk_slab *s, void *first, uint32_t n) {
   void *p = first;
   for (uint32_t i = 0; i < n; i++) {
-    uint32_t e = p ? hk_region_entry((uintptr_t)p) : 0;
-    struct hk_slab *of = (e & 3) == HK_KIND_SLABS ? hk_block_slab(hk_region_header(e), (uintptr_t)p) : NULL;
+    struct hk_slab *of = hk_block_slab((uintptr_t)p);
     if (of == NULL || (s != NULL && of != s)) return HK_WALK_BROKEN;
     p = *(void **)p;
   }

@@ -5,10 +5,11 @@
  * per slab. A tiny segment (the "SuperSlab") is 2 MiB of 64 KiB slabs; a mid
  * segment (a "Pool TLS" arena chunk) is 1-8 MiB of 256 KiB slabs. A slab
  * serves one size class at a time; the class lives in the slab descriptor, so
- * blocks carry no header and stay 16-byte aligned. A region map (one 32-bit
- * entry per 2 MiB of address space, in two levels) tells in two dependent
- * loads whether an address is ours and where its header is. Large blocks get their own
- * 2 MiB-aligned mapping with the header in its first page. */
+ * blocks carry no header and stay 16-byte aligned. A region map (one entry
+ * per 64 KiB of address space, in two levels) tells in two dependent loads
+ * whether an address is ours and which slab descriptor or large header
+ * holds it. Large blocks get their own 2 MiB-aligned mapping with the
+ * header in its first page. */
 #ifndef HAKMEM_INTERNAL_H
 #define HAKMEM_INTERNAL_H
 
@@ -34,7 +35,7 @@
 
 /* ------------------------------------------------------------------ geometry */
 #define HK_PAGE 4096UL
-#define HK_REGION_SHIFT 21 /* 2 MiB: unit of the region map */
+#define HK_REGION_SHIFT 21 /* 2 MiB: alignment of segments and large mappings */
 #define HK_REGION_SIZE (1UL << HK_REGION_SHIFT)
 #define HK_ADDRESS_BITS 47 /* user address space on x86-64 / aarch64 */
 #define HK_TINY_SLAB_SHIFT 16 /* 64 KiB */
@@ -59,28 +60,33 @@ static inline int hk_class_is_mid(unsigned cls) { return cls >= HK_NUM_TINY; }
 void hk_size_classes_init(void);
 
 /* ---------------------------------------------------------------- region map */
-/* Entry for a 2 MiB region: (region number of the owning header << 2) | kind.
- * Two levels (see region_map.c): a leaf of entries per 128 GiB span. */
+/* One entry per 64 KiB of address space that says, without touching the
+ * address, whether it is ours and what holds it: the descriptor of the slab
+ * covering it | HK_KIND_SLABS, the header of a large block | HK_KIND_LARGE,
+ * or 0. Free finds a block's slab in one load from the leaf. Two levels (see
+ * region_map.c): a leaf of entries per 32 GiB span. */
 enum hk_region_kind { HK_KIND_NONE = 0, HK_KIND_SLABS = 1, HK_KIND_LARGE = 2 };
-#define HK_LEAF_SHIFT 37
-#define HK_LEAF_BITS (HK_LEAF_SHIFT - HK_REGION_SHIFT)
+#define HK_MAP_SHIFT 16
+#define HK_MAP_UNITS (1UL << (HK_ADDRESS_BITS - HK_MAP_SHIFT))
+#define HK_LEAF_SHIFT 35
+#define HK_LEAF_BITS (HK_LEAF_SHIFT - HK_MAP_SHIFT)
 #define HK_LEAF_ENTRIES (1UL << HK_LEAF_BITS)
 #define HK_LEAVES (1UL << (HK_ADDRESS_BITS - HK_LEAF_SHIFT))
-extern _Atomic(_Atomic uint32_t *) hk_region_leaves[HK_LEAVES];
+extern _Atomic(_Atomic uintptr_t *) hk_region_leaves[HK_LEAVES];
 
-#define HK_REGIONS (1UL << (HK_ADDRESS_BITS - HK_REGION_SHIFT))
-
-/* The entry of region number r < HK_REGIONS. */
-static inline uint32_t hk_region_entry_at(uintptr_t r) {
-  return relaxed_load(&relaxed_load(&hk_region_leaves[r >> HK_LEAF_BITS])[r & (HK_LEAF_ENTRIES - 1)]);
+/* The entry of map unit u (address >> HK_MAP_SHIFT) < HK_MAP_UNITS. */
+static inline uintptr_t hk_region_entry_at(uintptr_t u) {
+  return relaxed_load(&relaxed_load(&hk_region_leaves[u >> HK_LEAF_BITS])[u & (HK_LEAF_ENTRIES - 1)]);
 }
-/* p below 2^HK_ADDRESS_BITS. */
-static inline uint32_t hk_region_entry(uintptr_t p) { return hk_region_entry_at(p >> HK_REGION_SHIFT); }
-static inline void *hk_region_header(uint32_t entry) {
-  return (void *)((uintptr_t)(entry >> 2) << HK_REGION_SHIFT);
+/* Any p: 0 above the user address space. */
+static inline uintptr_t hk_region_entry(uintptr_t p) {
+  return p >> HK_ADDRESS_BITS ? 0 : hk_region_entry_at(p >> HK_MAP_SHIFT);
 }
+/* The slab descriptor or large header an entry points to. */
+static inline void *hk_region_header(uintptr_t entry) { return (void *)(entry & ~(uintptr_t)3); }
 /* 0 when the map has no room (a leaf for the range could not be mapped);
- * never for a range that was set before. */
+ * never for a range that was set before. HK_KIND_SLABS: base is a segment
+ * whose slab_shift is set. */
 int hk_region_set(void *base, size_t size, enum hk_region_kind kind);
 void hk_region_clear(void *base, size_t size);
 
@@ -150,14 +156,15 @@ struct hk_slab_list {
 #define HK_OWNER_POOL ((struct hk_heap *)1)
 
 struct hk_slab {
+  uint64_t magic;            /* 2^64 / size, rounded down, + 1 (see hk_slab_has_block) */
+  _Atomic uint64_t carved_limit; /* carved * (size * magic mod 2^64): the bound of hk_slab_has_block */
   uint32_t start_off;        /* first block, as an offset from the segment */
-  uint32_t inverse;          /* the odd part of size, inverted mod 2^32 (see hk_block_slab) */
+  uint32_t first_lo;         /* the first block's address mod 2^32 */
   uint32_t size;             /* block size; 0 while the slab holds no class */
   _Atomic uint32_t carved;   /* blocks carved so far; read by any freeing thread */
   uint32_t capacity;         /* blocks that fit */
   uint32_t free_count;       /* blocks on the local free list */
   uint8_t cls, where, index;
-  uint8_t size_tz;           /* trailing zero bits of size */
   uint32_t released_ms;      /* when it joined the free list */
   void *free;                /* local free list: owner (or pool lock) only */
   _Atomic(struct hk_heap *) owner;
@@ -209,34 +216,43 @@ static inline int hk_slab_counts_ok(struct hk_slab *s) {
  * yet drained). The slab is empty when this is 0. */
 static inline uint32_t hk_slab_used(struct hk_slab *s) { return relaxed_load(&s->carved) - s->free_count; }
 
-/* The slab holding p if p is exactly a block start of a carved block, else
- * NULL. Exact division in 32 bits (segments are at most 8 MiB): multiplying
- * by the inverse of the size's odd part, then rotating the size's trailing
- * zero bits out, maps a multiple of the size to its quotient, the block
- * index, and every other offset (those below the first block wrap around) to
- * at least 2^32 / size, beyond any slab's carved count. So one compare checks
- * both "a block start" and "carved". An unformatted slab has inverse 0 and
- * carved 0. */
-static inline struct hk_slab *hk_block_slab(struct hk_segment *seg, uintptr_t p) {
-  uint32_t off = (uint32_t)(p - (uintptr_t)seg);
-  struct hk_slab *s = &seg->slabs[off >> seg->slab_shift];
-  uint32_t q = (off - s->start_off) * s->inverse;
-  q = q >> s->size_tz | q << ((32 - s->size_tz) & 31);
-  if (likely(q < relaxed_load(&s->carved))) return s;
-  return NULL;
+/* Whether p is exactly a block start of a carved block of s (a slab p lies
+ * in). One multiply checks both (Lemire's divisibility test, extended by the
+ * carved count): with magic = floor(2^64 / size) + 1, size * magic = 2^64 + e
+ * with 1 <= e <= size, so the n-th block start (offset n * size from the
+ * first) maps to n * e, and every other offset below 2^32 (those before the
+ * first block wrap around) maps to n * e + r * magic with 0 < r < size, at
+ * least magic > 2^47, or, when r = 0, to n * e with n beyond any slab's
+ * blocks. So offset * magic < carved * e exactly for the carved block starts.
+ * A slab without a class has magic 0 and carved_limit 0. */
+static inline int hk_slab_has_block(struct hk_slab *s, uintptr_t p) {
+  return (uint64_t)((uint32_t)p - s->first_lo) * s->magic < relaxed_load(&s->carved_limit);
+}
+
+/* The slab holding p if p (any value) is exactly a block start of a carved
+ * block, else NULL. */
+static inline struct hk_slab *hk_block_slab(uintptr_t p) {
+  uintptr_t e = hk_region_entry(p);
+  struct hk_slab *s = hk_region_header(e);
+  return (e & 3) == HK_KIND_SLABS && hk_slab_has_block(s, p) ? s : NULL;
+}
+
+/* Sets the carved count and the bound hk_slab_has_block derives from it. */
+static inline void hk_slab_set_carved(struct hk_slab *s, uint32_t carved) {
+  relaxed_store(&s->carved_limit, carved * (s->size * s->magic));
+  relaxed_store(&s->carved, carved);
 }
 
 /* The slab of a block already known to be valid. */
-static inline struct hk_slab *hk_slab_of(void *p) {
-  struct hk_segment *seg = hk_region_header(hk_region_entry((uintptr_t)p));
-  return &seg->slabs[((uintptr_t)p - (uintptr_t)seg) >> seg->slab_shift];
-}
+static inline struct hk_slab *hk_slab_of(void *p) { return hk_region_header(hk_region_entry((uintptr_t)p)); }
 
 /* Double-free mark: a block that is free (in a thread cache or on its slab's
- * lists) holds the address of its segment in its second word; malloc clears
- * the word when it hands the block out. A free finding the mark has
- * hk_check_double_free confirm it (the program may have stored that value). */
+ * lists) holds its slab's region map entry (hk_slab_mark) in its second
+ * word; malloc clears the word when it hands the block out. A free finding
+ * the mark has hk_check_double_free confirm it (the program may have stored
+ * that value). */
 static inline void **hk_free_mark(void *p) { return (void **)p + 1; }
+static inline void *hk_slab_mark(struct hk_slab *s) { return (char *)s + HK_KIND_SLABS; }
 void hk_check_double_free(struct hk_heap *h, struct hk_slab *s, void *p);
 
 struct hk_segment *hk_segment_map(size_t size, unsigned slab_shift);

@@ -44,13 +44,11 @@ void hk_slab_format(struct hk_slab *s, unsigned cls, struct hk_heap *owner) {
   size_t start = base + (s->index == 0 ? HK_SEG_HEADER_SIZE : 0);
   start = (start + align - 1) & ~(align - 1);
   s->start_off = (uint32_t)start;
+  s->first_lo = (uint32_t)((uintptr_t)seg + start);
   s->size = size;
-  s->size_tz = (uint8_t)__builtin_ctz(size);
-  uint32_t odd = size >> s->size_tz, inverse = odd; /* right mod 2^3; each step doubles the bits */
-  for (int i = 0; i < 4; i++) inverse *= 2 - odd * inverse;
-  s->inverse = inverse;
+  s->magic = -(uint64_t)size / size + 2; /* (2^64 - size) / size = floor(2^64 / size) - 1 */
   s->capacity = (uint32_t)((base + slab_bytes - start) / size);
-  relaxed_store(&s->carved, 0);
+  hk_slab_set_carved(s, 0);
   s->free = NULL;
   s->free_count = 0;
   s->cls = (uint8_t)cls;
@@ -59,16 +57,16 @@ void hk_slab_format(struct hk_slab *s, unsigned cls, struct hk_heap *owner) {
   atomic_fetch_add_explicit(&hk_gstats.slabs_formatted, 1, memory_order_relaxed);
 }
 
-/* Back to "holds no class": every check of hk_block_slab fails on it. The
+/* Back to "holds no class": every check of hk_slab_has_block fails on it. The
  * caller puts it on a free list of the shared pool, which makes the pool its owner. */
 void hk_slab_reset(struct hk_slab *s) {
   HK_ASSERT(s->free_count == relaxed_load(&s->carved) && relaxed_load(&s->remote) == 0); /* empty */
   s->size = 0;
-  s->inverse = 0;
-  s->size_tz = 0;
+  s->magic = 0;
   s->start_off = 0;
+  s->first_lo = 0;
   s->capacity = 0;
-  relaxed_store(&s->carved, 0);
+  hk_slab_set_carved(s, 0);
   s->free = NULL;
   s->free_count = 0;
   s->cls = HK_CLASS_NONE;

@@ -52,7 +52,7 @@ static void *take_from_slab(struct hk_heap *h, struct hk_slab *s, unsigned cls) 
     head = p;
     for (uint32_t i = 1; i < got; i++, p += s->size) *(void **)p = p + s->size;
     *(void **)p = NULL;
-    relaxed_store(&s->carved, carved + got);
+    hk_slab_set_carved(s, carved + got);
   }
   HK_ASSERT(hk_debug_walk(s, head, got) == NULL && hk_slab_counts_ok(s));
   struct hk_tcache *c = &h->cache[cls];
