@@ -1,6 +1,7 @@
 /* options.c - every knob in one table, read from the environment at init
  * without allocating. HAKMEM_HELP=1 prints the table, HAKMEM_VERBOSE=1 the
- * final values; README.md's knob table is generated from the same output. */
+ * final values. README.md's knob table is that output: tests/knob_table.py
+ * LIB --write regenerates it, and the allocator tests fail when they differ. */
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,7 +18,8 @@ struct option_def {
 
 static const struct option_def defs[HK_OPT_COUNT] = {
     [HK_OPT_TINY_REFILL] = {"HAKMEM_TINY_REFILL", 64, 1, 1024,
-                            "blocks moved from a slab into a thread cache per refill (mid classes: see HAKMEM_MID_REFILL_KB)"},
+                            "blocks moved from a slab into a thread cache per refill (mid classes: see HAKMEM_MID_REFILL_KB); "
+                            "the cache flushes at twice this"},
     [HK_OPT_MID_REFILL_KB] = {"HAKMEM_MID_REFILL_KB", 512, 16, 4096,
                               "mid classes: at most this many KiB per refill (at least 2 blocks); the cache flushes at twice this"},
     [HK_OPT_WARM_POOL_SIZE] = {"HAKMEM_WARM_POOL_SIZE", 1, 0, 64,

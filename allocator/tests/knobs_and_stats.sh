@@ -140,6 +140,8 @@ knob_tests() {
             pass $name
         fi
     fi
+    # allocator/README.md's knob table is what HAKMEM_HELP=1 prints (knob_table.py --write regenerates it).
+    run_test knobs-readme-table 30 $PY "$SRC/knob_table.py" "$HAK_SO"
 }
 
 # mid_refills KB: totals.refills of random_mixed over 20000-B blocks with HAKMEM_MID_REFILL_KB=KB.
@@ -155,7 +157,7 @@ if have_hak; then
 else
     for t in knobs-quiet-by-default knobs-verbose knobs-set-value knobs-invalid-banana \
         knobs-invalid-99999999999999 knobs-invalid-keeps-default knobs-mid-refill-acts stats-json stats-text \
-        stats-not-into-user-fd2; do
+        stats-not-into-user-fd2 knobs-readme-table; do
         selected $t && skip $t "build/libhakmem.so not built"
     done
 fi
