@@ -84,9 +84,8 @@ def block_drift(values, blocks, min_block):
 
 
 def log_spread(ratios):
-    """Robust standard deviation of log(ratio): 1.4826 * MAD, which equals sigma for normal data."""
-    logs = np.log(np.asarray(ratios, dtype=float))
-    return float(1.4826 * np.median(np.abs(logs - np.median(logs))))
+    """Robust standard deviation of log(ratio): the MAD scaled to equal sigma for normal data."""
+    return float(stats.median_abs_deviation(np.log(np.asarray(ratios, dtype=float)), scale="normal"))
 
 
 def reps_needed(ratios, effect, alpha=ALPHA, power=POWER):

@@ -3,6 +3,7 @@ import math
 import os
 import sys
 import unittest
+from statistics import NormalDist
 
 import numpy as np
 
@@ -61,9 +62,9 @@ class MannWhitney(unittest.TestCase):
 
 class RepsNeeded(unittest.TestCase):
     def test_formula(self):
-        # log ratios -a, 0, a have MAD a, so sigma = 1.4826 a; pick sigma = 0.02. For a 2% effect:
-        # n = pi/2 * ((1.95996 + 0.84162) * 0.02 / ln 1.02)^2 = 12.58 -> 13.
-        a = 0.02 / 1.4826
+        # log ratios -a, 0, a have MAD a, so sigma = a / z(0.75) = 1.4826 a; pick sigma = 0.02. For a 2%
+        # effect: n = pi/2 * ((1.95996 + 0.84162) * 0.02 / ln 1.02)^2 = 12.58 -> 13.
+        a = 0.02 * NormalDist().inv_cdf(0.75)
         ratios = [math.exp(-a), 1.0, math.exp(a)]
         self.assertAlmostEqual(stats.log_spread(ratios), 0.02, places=9)
         self.assertEqual(stats.reps_needed(ratios, 0.02), 13)
