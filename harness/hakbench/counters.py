@@ -60,15 +60,15 @@ def probe_perf(events=EVENTS):
     return {e: counts.get(e) is not None for e in events}
 
 
-def cachegrind_command(cmd, out_file):
-    """argv running cmd under cachegrind with only the branch predictor simulated."""
-    return [VALGRIND, "--tool=cachegrind", "--cache-sim=no", "--branch-sim=yes", "-q",
-            "--cachegrind-out-file=" + out_file, "--"] + list(cmd)
+def cachegrind_command(cmd, out_file, branch_sim=True):
+    """argv running cmd under cachegrind with no cache simulated, and the branch predictor only if
+    branch_sim (without it: instructions only, Ir)."""
+    return [VALGRIND, "--tool=cachegrind", "--cache-sim=no", "--branch-sim=" + ("yes" if branch_sim else "no"),
+            "-q", "--cachegrind-out-file=" + out_file, "--"] + list(cmd)
 
 
-def parse_cachegrind(text):
-    """{"branches": Bc+Bi, "branch-misses": Bcm+Bim} from a cachegrind.out file's events and summary
-    lines (conditional plus indirect branches, and their simulated mispredictions)."""
+def cachegrind_totals(text):
+    """{event: total} from a cachegrind.out file's events and summary lines."""
     events = summary = None
     for line in text.splitlines():
         if line.startswith("events:"):
@@ -77,7 +77,13 @@ def parse_cachegrind(text):
             summary = [int(v) for v in line.split()[1:]]
     if events is None or summary is None or len(events) != len(summary):
         raise ValueError("cachegrind output without matching events and summary lines")
-    total = dict(zip(events, summary))
+    return dict(zip(events, summary))
+
+
+def parse_cachegrind(text):
+    """{"branches": Bc+Bi, "branch-misses": Bcm+Bim} from a cachegrind.out file's events and summary
+    lines (conditional plus indirect branches, and their simulated mispredictions)."""
+    total = cachegrind_totals(text)
     try:
         return {"branches": total["Bc"] + total["Bi"], "branch-misses": total["Bcm"] + total["Bim"]}
     except KeyError as missing:

@@ -126,6 +126,10 @@ class CachegrindTest(unittest.TestCase):
         self.assertEqual(counters.parse_cachegrind(CACHEGRIND_SAMPLE),
                          {"branches": 26302 + 279, "branch-misses": 3239 + 150})
 
+    def test_totals_by_event(self):  # what compare/gate_icount reads (Ir, without branch simulation)
+        self.assertEqual(counters.cachegrind_totals("desc: x\nevents: Ir\nfn=main\n1 5\nsummary: 131068\n"),
+                         {"Ir": 131068})
+
     def test_without_branch_simulation_is_an_error(self):
         with self.assertRaises(ValueError):
             counters.parse_cachegrind("events: Ir\nsummary: 131068\n")
