@@ -44,7 +44,7 @@ def new_meta(tool, candidate, extra):
     """Meta lines of a new baseline: the machine, extra facts, the candidate and the run id."""
     meta = dict(machine.description(), **extra)
     meta["candidate"] = "%s (%s)" % (candidate.name, candidate.path or "no preload")
-    meta["candidate_version"] = measure.allocators.version_of(candidate)
+    meta["candidate_version"] = measure.meta.version_of(candidate)
     meta["measured"] = measure.run_id(tool)
     return meta
 

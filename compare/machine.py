@@ -1,17 +1,8 @@
 """What a baseline was measured on: the machine (for ops/s ratios) and the toolchain (for instruction counts)."""
 import os
 import platform
-import subprocess
 
 from measure import meta
-
-
-def _first_line(argv):
-    try:
-        out = subprocess.run(argv, capture_output=True, text=True, check=False).stdout
-    except OSError:
-        return "unknown"
-    return out.splitlines()[0].strip() if out.strip() else "unknown"
 
 
 def description():
@@ -21,9 +12,9 @@ def description():
 
 def toolchain():
     """Compiler, C library and valgrind versions: what decides the instruction count of a run."""
-    return {"gcc": _first_line(["gcc", "--version"]),
+    return {"gcc": meta.compiler(),
             "glibc": os.confstr("CS_GNU_LIBC_VERSION") or "unknown",
-            "valgrind": _first_line(["valgrind", "--version"])}
+            "valgrind": meta.tool_version(["valgrind", "--version"])}
 
 
 def differences(recorded, current):

@@ -101,20 +101,3 @@ def resolve(names, extra=None, install=True, log=print):
         ok = os.path.exists(path)
         result.append(Allocator(name, os.path.abspath(path), None, ok, "" if ok else "%s does not exist" % path))
     return result
-
-
-def version_of(alloc):
-    """A version string for meta.json: the Debian package version, or hakmem's git sha."""
-    if alloc.name == "hakmem":
-        sha = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"],
-                             capture_output=True, text=True).stdout.strip()
-        return "git " + (sha or "unknown")
-    package = alloc.package
-    if package is None and alloc.path:
-        owner = subprocess.run(["dpkg-query", "-S", os.path.realpath(alloc.path)],
-                               capture_output=True, text=True).stdout
-        package = owner.split(":", 1)[0] if owner else None
-    if not package:
-        return "unknown"
-    out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", package], capture_output=True, text=True)
-    return out.stdout.strip() or "unknown"

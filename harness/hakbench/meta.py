@@ -6,14 +6,25 @@ import platform
 import socket
 import subprocess
 
-from .allocators import REPO, version_of
+from .allocators import REPO
 
 
-def _output(argv):
+def query(argv):
+    """The stripped stdout of a quick query command (a version, a sha, a package); "" if it cannot run.
+    The one such probe of the harness and compare/."""
     try:
-        return subprocess.run(argv, capture_output=True, text=True, check=False).stdout.strip()
-    except OSError:
+        return subprocess.run(argv, capture_output=True, text=True, check=False, timeout=60).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
         return ""
+
+
+def tool_version(argv):
+    """The first line of a tool's version output (e.g. ["valgrind", "--version"]), or "unknown"."""
+    return query(argv).split("\n")[0] or "unknown"
+
+
+def compiler():
+    return tool_version(["gcc", "--version"])
 
 
 def cpu_model():
@@ -29,11 +40,25 @@ def cpu_model():
 
 def git_state():
     """(full sha, short sha, dirty) of the repository; ("unknown", "nogit", False) outside git."""
-    sha = _output(["git", "-C", REPO, "rev-parse", "HEAD"])
+    sha = query(["git", "-C", REPO, "rev-parse", "HEAD"])
     if not sha:
         return "unknown", "nogit", False
-    dirty = bool(_output(["git", "-C", REPO, "status", "--porcelain", "--untracked-files=no"]))
+    dirty = bool(query(["git", "-C", REPO, "status", "--porcelain", "--untracked-files=no"]))
     return sha, sha[:7], dirty
+
+
+def version_of(alloc):
+    """A version string for meta.json: the Debian package version, or hakmem's git sha."""
+    if alloc.name == "hakmem":
+        sha, short, _ = git_state()
+        return "git " + (short if sha != "unknown" else "unknown")
+    package = alloc.package
+    if package is None and alloc.path:
+        owner = query(["dpkg-query", "-S", os.path.realpath(alloc.path)])
+        package = owner.split(":", 1)[0] if owner else None
+    if not package:
+        return "unknown"
+    return query(["dpkg-query", "-W", "-f=${Version}", package]) or "unknown"
 
 
 def utc_now():
@@ -73,7 +98,7 @@ def collect(run_id, argv, profile, allocators, hakmem_env, other_env, perf_suppo
             "cores_usable": len(os.sched_getaffinity(0)),
             "kernel": "%s %s" % (platform.system(), platform.release()),
             "kernel_version": platform.version(),
-            "compiler": _output(["gcc", "--version"]).split("\n")[0] or "unknown",
+            "compiler": compiler(),
             "python": platform.python_version(),
         },
         "allocators": {a.name: {"path": a.path, "version": version_of(a) if a.available else None,
