@@ -3,6 +3,7 @@
 system = glibc malloc (no preload). Peers are Debian's shared libraries, found through ldconfig;
 hakmem is this repository's build. Any other library can be added as NAME=/path/to/lib.so.
 """
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -19,12 +20,14 @@ PEERS = {
 DEFAULT_ORDER = ["system", "jemalloc", "mimalloc", "tcmalloc", "hakmem"]
 
 
+@dataclasses.dataclass(eq=False)  # compared and hashed by identity, as before
 class Allocator:
     """One allocator of the matrix. path is None for system malloc (nothing preloaded)."""
-
-    def __init__(self, name, path=None, package=None, available=True, reason=""):
-        self.name, self.path, self.package = name, path, package
-        self.available, self.reason = available, reason
+    name: str
+    path: str = None
+    package: str = None
+    available: bool = True
+    reason: str = ""
 
     def env(self, base_env, hakmem_env=None):
         """The environment a run of this allocator gets: LD_PRELOAD set (or removed for system),
@@ -35,9 +38,6 @@ class Allocator:
         if self.name == "hakmem" and hakmem_env:
             env.update(hakmem_env)
         return env
-
-    def __repr__(self):
-        return "Allocator(%r, %r, available=%r)" % (self.name, self.path, self.available)
 
 
 def ldconfig_lookup(soname):

@@ -1,5 +1,6 @@
 """The measurement matrix: allocators x workloads x thread counts x repetitions, and the untimed
 strace, perf and cachegrind runs of each cell. Every figure is appended to its CSV as soon as it exists."""
+import dataclasses
 import os
 import sys
 import tempfile
@@ -12,23 +13,36 @@ SEED = 42
 CACHEGRIND_TIMEOUT_FACTOR = 10  # cachegrind and callgrind simulate every instruction
 
 
+@dataclasses.dataclass(eq=False)
 class Config:
     """What to measure. allocators: available Allocator objects in matrix order; pin: None, "auto"
     (a run with T threads gets the first T usable CPUs) or a set of CPU numbers; target_ci: None, or
     reps are added after the first `reps` (up to max_reps) until every hakmem-vs-best-peer interval is
     narrower than this fraction of its ratio."""
+    allocators: list
+    workload_names: list
+    thread_counts: list
+    reps: int
+    profile: str
+    out_dir: str
+    run_id: str
+    strace: bool = True
+    perf: bool = True
+    pin: object = None
+    timeout: float = 120.0
+    hakmem_env: dict = None
+    other_env: dict = None
+    argv: list = None
+    skipped: list = ()  # unavailable Allocator objects, recorded in meta.json
+    catalog: jobs.Catalog = None  # the workloads by name, programs among them
+    target_ci: float = None
+    max_reps: int = None
 
-    def __init__(self, allocators, workload_names, thread_counts, reps, profile, out_dir, run_id,
-                 strace=True, perf=True, pin=None, timeout=120.0, hakmem_env=None, other_env=None,
-                 argv=None, skipped=(), catalog=None, target_ci=None, max_reps=None):
-        self.allocators, self.workload_names, self.thread_counts = allocators, workload_names, thread_counts
-        self.reps, self.profile, self.out_dir, self.run_id = reps, profile, out_dir, run_id
-        self.strace, self.perf, self.pin, self.timeout = strace, perf, pin, timeout
-        self.hakmem_env, self.other_env = hakmem_env or {}, other_env or {}
-        self.argv = argv or sys.argv
-        self.skipped = list(skipped)  # unavailable Allocator objects, recorded in meta.json
-        self.catalog = catalog or jobs.Catalog()  # the workloads by name, programs among them
-        self.target_ci, self.max_reps = target_ci, max_reps
+    def __post_init__(self):
+        self.hakmem_env, self.other_env = self.hakmem_env or {}, self.other_env or {}
+        self.argv = self.argv or sys.argv
+        self.skipped = list(self.skipped)
+        self.catalog = self.catalog or jobs.Catalog()
 
     @property
     def run_dir(self):

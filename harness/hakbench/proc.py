@@ -1,4 +1,5 @@
 """Running one command and measuring it: rusage of that child alone, a timeout, and a status."""
+import dataclasses
 import os
 import signal
 import subprocess
@@ -10,17 +11,21 @@ from . import schema
 from .result import find_result
 
 
+@dataclasses.dataclass(eq=False)
 class Outcome:
     """What one run produced. result is the parsed RESULT line (dict) or None."""
-
-    def __init__(self, status, exit_code, stdout, stderr, wall_s, user_s, sys_s,
-                 max_rss_kb, minor_faults, major_faults, result, during=None):
-        self.status, self.exit_code = status, exit_code
-        self.during = during  # what run_measured's during() returned
-        self.stdout, self.stderr = stdout, stderr
-        self.wall_s, self.user_s, self.sys_s = wall_s, user_s, sys_s
-        self.max_rss_kb, self.minor_faults, self.major_faults = max_rss_kb, minor_faults, major_faults
-        self.result = result
+    status: str
+    exit_code: int
+    stdout: str
+    stderr: str
+    wall_s: float
+    user_s: float
+    sys_s: float
+    max_rss_kb: int
+    minor_faults: int
+    major_faults: int
+    result: dict
+    during: object = None  # what run_measured's during() returned
 
 
 def classify(exit_code, timed_out, stderr, result):
