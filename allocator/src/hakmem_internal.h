@@ -72,12 +72,15 @@ enum hk_region_kind { HK_KIND_NONE = 0, HK_KIND_SLABS = 1, HK_KIND_LARGE = 2 };
 #define HK_LEAF_BITS (HK_LEAF_SHIFT - HK_MAP_SHIFT)
 #define HK_LEAF_ENTRIES (1UL << HK_LEAF_BITS)
 #define HK_LEAVES (1UL << (HK_ADDRESS_BITS - HK_LEAF_SHIFT))
-extern _Atomic(_Atomic uintptr_t *) hk_region_leaves[HK_LEAVES];
+/* Each span's leaf address, less its span's first unit number times the
+ * entry size: indexed with the whole unit number, no mask (see region_map.c). */
+extern _Atomic uintptr_t hk_region_leaves[HK_LEAVES];
 
 /* The entry of map unit u (address >> HK_MAP_SHIFT) < HK_MAP_UNITS. */
-static inline uintptr_t hk_region_entry_at(uintptr_t u) {
-  return relaxed_load(&relaxed_load(&hk_region_leaves[u >> HK_LEAF_BITS])[u & (HK_LEAF_ENTRIES - 1)]);
+static inline _Atomic uintptr_t *hk_region_slot(uintptr_t u) {
+  return (_Atomic uintptr_t *)(relaxed_load(&hk_region_leaves[u >> HK_LEAF_BITS]) + u * sizeof(uintptr_t));
 }
+static inline uintptr_t hk_region_entry_at(uintptr_t u) { return relaxed_load(hk_region_slot(u)); }
 /* Any p: 0 above the user address space. */
 static inline uintptr_t hk_region_entry(uintptr_t p) {
   return p >> HK_ADDRESS_BITS ? 0 : hk_region_entry_at(p >> HK_MAP_SHIFT);

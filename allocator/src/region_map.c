@@ -8,20 +8,40 @@
  * mappings are ever touched) is mapped when the first mapping of ours lands
  * in the span. Spans without a leaf point to one shared all-zero leaf that
  * is never written, so a lookup needs no test: an unknown address reads a
- * zero entry (HK_KIND_NONE) without dereferencing anything it points to. */
+ * zero entry (HK_KIND_NONE) without dereferencing anything it points to.
+ * The top level stores each leaf's address less its span's first unit
+ * times the entry size, so that free indexes it with the unit number as it
+ * is (one mask less); the shared zero leaf gets one such value per span. */
 #include "hakmem_internal.h"
 
 static _Atomic uintptr_t zero_leaf[HK_LEAF_ENTRIES];
-_Atomic(_Atomic uintptr_t *) hk_region_leaves[HK_LEAVES] = {[0 ... HK_LEAVES - 1] = zero_leaf};
+
+/* hk_region_leaves[span] for the leaf at address leaf. */
+#define BIASED(leaf, span) ((uintptr_t)(leaf) - (span) * sizeof zero_leaf)
+#define ZERO1(span) BIASED(zero_leaf, span),
+#define ZERO2(span) ZERO1(span) ZERO1((span) + 1)
+#define ZERO4(span) ZERO2(span) ZERO2((span) + 2)
+#define ZERO8(span) ZERO4(span) ZERO4((span) + 4)
+#define ZERO16(span) ZERO8(span) ZERO8((span) + 8)
+#define ZERO32(span) ZERO16(span) ZERO16((span) + 16)
+#define ZERO64(span) ZERO32(span) ZERO32((span) + 32)
+#define ZERO128(span) ZERO64(span) ZERO64((span) + 64)
+#define ZERO256(span) ZERO128(span) ZERO128((span) + 128)
+#define ZERO512(span) ZERO256(span) ZERO256((span) + 256)
+#define ZERO1024(span) ZERO512(span) ZERO512((span) + 512)
+#define ZERO2048(span) ZERO1024(span) ZERO1024((span) + 1024)
+#define ZERO4096(span) ZERO2048(span) ZERO2048((span) + 2048)
+_Static_assert(HK_LEAVES == 4096, "one ZERO per span");
+_Atomic uintptr_t hk_region_leaves[HK_LEAVES] = {ZERO4096(0)};
 
 /* Gives span a leaf of its own if it has none; 0 if none could be mapped. */
 static int leaf_ensure(uintptr_t span) {
-  _Atomic uintptr_t *leaf = atomic_load_explicit(&hk_region_leaves[span], memory_order_acquire);
-  if (leaf != zero_leaf) return 1;
-  _Atomic uintptr_t *fresh = hk_os_map(sizeof zero_leaf);
+  uintptr_t leaf = atomic_load_explicit(&hk_region_leaves[span], memory_order_acquire);
+  if (leaf != BIASED(zero_leaf, span)) return 1;
+  void *fresh = hk_os_map(sizeof zero_leaf);
   if (!fresh) return 0;
-  if (!atomic_compare_exchange_strong_explicit(&hk_region_leaves[span], &leaf, fresh, memory_order_acq_rel,
-                                               memory_order_acquire))
+  if (!atomic_compare_exchange_strong_explicit(&hk_region_leaves[span], &leaf, BIASED(fresh, span),
+                                               memory_order_acq_rel, memory_order_acquire))
     hk_os_unmap(fresh, sizeof zero_leaf); /* another thread's came first */
   return 1;
 }
@@ -37,8 +57,7 @@ static void set_range(void *base, size_t size, enum hk_region_kind kind) {
     if (kind == HK_KIND_SLABS)
       value = (uintptr_t)hk_slab_mark(&seg->slabs[((u << HK_MAP_SHIFT) - (uintptr_t)seg) >> seg->slab_shift]);
     else if (kind == HK_KIND_LARGE) value = (uintptr_t)base | HK_KIND_LARGE;
-    _Atomic uintptr_t *leaf = relaxed_load(&hk_region_leaves[u >> HK_LEAF_BITS]);
-    atomic_store_explicit(&leaf[u & (HK_LEAF_ENTRIES - 1)], value, memory_order_release);
+    atomic_store_explicit(hk_region_slot(u), value, memory_order_release);
   }
 }
 
