@@ -228,6 +228,9 @@ static inline uint32_t hk_slab_used(struct hk_slab *s) { return relaxed_load(&s-
  * least magic > 2^47, or, when r = 0, to n * e with n beyond any slab's
  * blocks. So offset * magic < carved * e exactly for the carved block starts.
  * A slab without a class has magic 0 and carved_limit 0. */
+static inline uint64_t hk_block_magic(uint32_t size) {
+  return -(uint64_t)size / size + 2; /* (2^64 - size) / size = floor(2^64 / size) - 1 */
+}
 static inline int hk_slab_has_block(struct hk_slab *s, uintptr_t p) {
   return (uint64_t)((uint32_t)p - s->first_lo) * s->magic < relaxed_load(&s->carved_limit);
 }

@@ -46,7 +46,7 @@ void hk_slab_format(struct hk_slab *s, unsigned cls, struct hk_heap *owner) {
   s->start_off = (uint32_t)start;
   s->first_lo = (uint32_t)((uintptr_t)seg + start);
   s->size = size;
-  s->magic = -(uint64_t)size / size + 2; /* (2^64 - size) / size = floor(2^64 / size) - 1 */
+  s->magic = hk_block_magic(size);
   s->capacity = (uint32_t)((base + slab_bytes - start) / size);
   hk_slab_set_carved(s, 0);
   s->free = NULL;

@@ -94,6 +94,8 @@ run_hak() {
 # --- API edge cases -------------------------------------------------------
 run_both api 30 "$BIN/api_test"
 run_hak api-hak 30 "$BIN/api_test_hak"
+# free's block-start check against division, every offset of every class's slab.
+run_test block-check 60 "$BIN/block_check_test"
 
 # --- multithreaded stress with verified payloads ----------------------------
 run_both stress 60 "$BIN/stress_test" -t 4 -g 10 -n 20000
