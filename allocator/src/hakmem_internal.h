@@ -277,6 +277,7 @@ struct hk_class_state {
   struct hk_slab *current;
   struct hk_slab_list warm;         /* warm pool: owned slabs, partly used first, empty ones last */
   uint32_t warm_empty;              /* empty slabs in it (at most HAKMEM_WARM_POOL_SIZE) */
+  uint32_t carve_ramp;              /* fresh blocks the next refill may carve (0: 1), see thread_cache.c */
 };
 
 struct hk_class_stats {
@@ -334,6 +335,7 @@ int hk_slab_detach(struct hk_slab *s, struct hk_heap *h);
 
 /* ----------------------------------------------------------------- warm pool */
 void hk_warm_add(struct hk_heap *h, struct hk_slab *s);
+void hk_warm_park(struct hk_heap *h, struct hk_slab *s);
 void hk_warm_slab_emptied(struct hk_heap *h, struct hk_slab *s);
 struct hk_slab *hk_warm_pop(struct hk_heap *h, unsigned cls);
 void hk_warm_remove(struct hk_heap *h, struct hk_slab *s);

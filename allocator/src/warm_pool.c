@@ -19,6 +19,14 @@ void hk_warm_add(struct hk_heap *h, struct hk_slab *s) {
   hk_list_push_front(&cs->warm, s);
 }
 
+/* The thread's current slab, out of free blocks but not of uncarved
+ * space, waits behind the slabs that have free blocks. */
+void hk_warm_park(struct hk_heap *h, struct hk_slab *s) {
+  struct hk_class_state *cs = &h->cls[s->cls];
+  hk_slab_move(s, HK_SLAB_WARM, h);
+  hk_list_push_back(&cs->warm, s);
+}
+
 /* A warm slab's last block came back: keep it at the tail, or give it back. */
 void hk_warm_slab_emptied(struct hk_heap *h, struct hk_slab *s) {
   struct hk_class_state *cs = &h->cls[s->cls];
