@@ -1,7 +1,6 @@
 """compare/runs: the change of each allocator's ratio to glibc between two harness runs, on hand-made runs.csv
 files with known answers and on two real runs with slow.so injecting a 25% slowdown; refusal of runs whose
 workload parameters differ."""
-import csv
 import os
 import shutil
 import subprocess
@@ -10,7 +9,7 @@ import unittest
 
 from test_tools import COMPARE, REPO, SLOW, slow_every_for  # also puts compare/ on the path
 
-from measure import schema  # noqa: E402
+from hakbench import csvfiles, schema  # noqa: E402  (on the path through measure)
 
 RUNS = os.path.join(COMPARE, "runs")
 RUN_MATRIX = os.path.join(REPO, "harness", "run_matrix.py")
@@ -20,14 +19,13 @@ DRIFT = [10e6, 14e6, 11e6, 13e6, 12e6]  # system's speed per rep: the machine dr
 def write_run(path, hakmem_ratio, params="--cycles=20000 --seed=42"):
     """A run directory whose hakmem runs are hakmem_ratio x system's in every rep (+-1% jitter)."""
     os.makedirs(path)
-    with open(os.path.join(path, "runs.csv"), "w", newline="") as f:
-        out = csv.DictWriter(f, fieldnames=schema.RUNS, restval="")
-        out.writeheader()
-        for rep, speed in enumerate(DRIFT, 1):
-            base = {"run_id": os.path.basename(path), "workload": "tiny_hot", "threads": 1, "params": params,
-                    "rep": rep, "status": "ok"}
-            out.writerow(dict(base, allocator="system", ops_per_sec=speed))
-            out.writerow(dict(base, allocator="hakmem", ops_per_sec=speed * hakmem_ratio * (1 + 0.01 * (rep % 3 - 1))))
+    rows = []
+    for rep, speed in enumerate(DRIFT, 1):
+        base = {"run_id": os.path.basename(path), "workload": "tiny_hot", "threads": 1, "params": params,
+                "rep": rep, "status": "ok"}
+        rows.append(dict(base, allocator="system", ops_per_sec=speed))
+        rows.append(dict(base, allocator="hakmem", ops_per_sec=speed * hakmem_ratio * (1 + 0.01 * (rep % 3 - 1))))
+    csvfiles.write_all(os.path.join(path, "runs.csv"), schema.RUNS, rows)
 
 
 class RunsTest(unittest.TestCase):
@@ -44,8 +42,7 @@ class RunsTest(unittest.TestCase):
         done = subprocess.run([RUNS, a, b, "--run-id", self.run_id], capture_output=True, text=True, timeout=120)
         rows = []
         if done.returncode == 0:
-            with open(os.path.join(REPO, "results", self.run_id, "change.csv")) as f:
-                rows = list(csv.DictReader(f))
+            rows = csvfiles.read(os.path.join(REPO, "results", self.run_id, "change.csv"), schema.CHANGE)
         return done, rows
 
     def test_a_known_20_percent_slowdown_is_slower(self):
@@ -54,9 +51,9 @@ class RunsTest(unittest.TestCase):
         done, rows = self.compare(os.path.join(self.dir, "a"), os.path.join(self.dir, "b"))
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
         self.assertEqual([(r["allocator"], r["verdict"]) for r in rows], [("hakmem", "slower")])
-        self.assertAlmostEqual(float(rows[0]["change"]), 0.8, places=3)
-        self.assertGreater(float(rows[0]["ci_low"]), 0.78)
-        self.assertLess(float(rows[0]["ci_high"]), 0.82)
+        self.assertAlmostEqual(rows[0]["change"], 0.8, places=3)
+        self.assertGreater(rows[0]["ci_low"], 0.78)
+        self.assertLess(rows[0]["ci_high"], 0.82)
         self.assertIn("-20.0%", done.stdout)
         # glibc drifts between reps (10-14 Mops/s) by more than B's hakmem/glibc ratios differ, yet the paired test
         # sees B's steady 1.2x: both runs call hakmem faster than its best peer, B's median outside A's interval.
@@ -71,7 +68,7 @@ class RunsTest(unittest.TestCase):
         write_run(os.path.join(self.dir, "a"), 1.5)
         done, rows = self.compare(os.path.join(self.dir, "a"), os.path.join(self.dir, "a"))
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
-        self.assertEqual([(r["change"], r["verdict"]) for r in rows], [("1", "no detectable difference")])
+        self.assertEqual([(r["change"], r["verdict"]) for r in rows], [(1.0, "no detectable difference")])
         self.assertIn("verdicts agree; B's median inside A's interval", done.stdout)
 
     def test_runs_with_other_workload_parameters_are_refused(self):
@@ -107,7 +104,7 @@ class RunsTest(unittest.TestCase):
             if [r["verdict"] for r in rows] == ["slower"]:
                 break
         self.assertEqual([(r["allocator"], r["verdict"]) for r in rows], [("slow", "slower")], done.stdout)
-        self.assertLess(float(rows[0]["change"]), 0.9)
+        self.assertLess(rows[0]["change"], 0.9)
         self.assertIn("other env: A {'SHIM_SLOW_NS': '0', 'SHIM_SLOW_EVERY': '1000000000'}", done.stdout)
 
 

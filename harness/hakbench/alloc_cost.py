@@ -133,9 +133,9 @@ def measure_text(text, cmd, preloaded):
 
 
 def summary_columns(perf_rows):
-    """The summary.csv columns of SUMMARY_COLUMNS from one cell's perf.csv rows (None where absent)."""
-    per_op = {r["event"]: r["per_op"] for r in perf_rows if r["source"] == SOURCE and r["per_op"] not in ("", None)}
-    return {column: float(per_op[event]) if event in per_op else None for column, event in SUMMARY_COLUMNS}
+    """The summary.csv columns of SUMMARY_COLUMNS from one cell's typed perf.csv rows (None where absent)."""
+    per_op = {r["event"]: r["per_op"] for r in perf_rows if r["source"] == SOURCE and r["per_op"] is not None}
+    return {column: per_op.get(event) for column, event in SUMMARY_COLUMNS}
 
 
 def _fmt(value, digits):

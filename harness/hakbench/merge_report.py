@@ -5,17 +5,11 @@ import os
 
 import matplotlib.pyplot as plt
 
-from . import csvfiles, plots, report_md
+from . import csvfiles, plots, report_md, schema
 from .merge import HAKMEM
 from .run_data import ordered
 from .allocators import DEFAULT_ORDER
 from .workloads import NAMES
-
-# kind: "paired" (median of the per-rep ratios, with its 95% interval and verdict, from the run's ratios.csv)
-# or "medians" (the two medians divided: a run without ratios.csv)
-RATIO_COLUMNS = ["workload", "threads", "machine", "shard", "host", "run_id", "peer",
-                 "hakmem_median_ops_per_sec", "peer_median_ops_per_sec", "kind", "ratio", "ci_low", "ci_high",
-                 "verdict"]
 
 
 def _used(members):
@@ -23,18 +17,13 @@ def _used(members):
 
 
 def write_summary_csv(members, path):
-    """Every usable member's summary.csv rows as they are, after columns naming the machine."""
-    used = _used(members)
-    header = csvfiles.read_header(os.path.join(used[0].run_dir, "summary.csv"))
-    rows = []
-    for m in used:
-        for row in csvfiles.read_rows(os.path.join(m.run_dir, "summary.csv")):
-            rows.append(dict(row, machine=m.label, shard=m.name, host=m.host))
-    csvfiles.write_all(path, ["machine", "shard", "host"] + header, rows)
+    """Every usable member's summary.csv rows, after columns naming the machine."""
+    rows = [dict(row, machine=m.label, shard=m.name, host=m.host) for m in _used(members) for row in m.data.summary]
+    csvfiles.write_all(path, schema.MERGED_SUMMARY, rows)
 
 
 def write_ratios_csv(ratios, path):
-    csvfiles.write_all(path, RATIO_COLUMNS, [
+    csvfiles.write_all(path, schema.MERGED_RATIOS, [
         {"workload": r.workload, "threads": r.threads, "machine": r.member.label, "shard": r.member.name,
          "host": r.member.host, "run_id": r.member.data.run_id, "peer": r.peer,
          "hakmem_median_ops_per_sec": r.hakmem, "peer_median_ops_per_sec": r.other,

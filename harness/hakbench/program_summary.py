@@ -11,9 +11,8 @@ import os
 
 import numpy as np
 
-from . import csvfiles, stats, summary
+from . import csvfiles, schema, stats, summary
 
-COLUMNS = ["run_id", "allocator", "workload", "pairs", "ratio_vs_system", "ci_low", "ci_high"]
 GEOMEAN = "geomean"  # the workload cell of the geometric-mean rows
 BASE = "system"
 
@@ -67,8 +66,8 @@ def write(run_dir, programs, allocators):
     """(Re)write run_dir/programs.csv from runs.csv and return its rows ([] and no file without programs)."""
     if not programs:
         return []
-    found = rows(csvfiles.read_rows(os.path.join(run_dir, "runs.csv")), programs, allocators)
-    csvfiles.write_all(os.path.join(run_dir, "programs.csv"), COLUMNS, found)
+    found = rows(csvfiles.read(os.path.join(run_dir, "runs.csv"), schema.RUNS), programs, allocators)
+    csvfiles.write_all(os.path.join(run_dir, "programs.csv"), schema.PROGRAMS, found)
     return found
 
 
@@ -83,9 +82,9 @@ def format_table(found, programs, allocators):
     for allocator in allocators:
         if allocator == BASE:
             continue
-        values = ["%8s" % ("%.3f" % float(cell[(allocator, c)]["ratio_vs_system"]) if (allocator, c) in cell else "-")
+        values = ["%8s" % ("%.3f" % cell[(allocator, c)]["ratio_vs_system"] if (allocator, c) in cell else "-")
                   for c in columns]
         mean = cell.get((allocator, GEOMEAN))
-        ci = "%.3f-%.3f" % (float(mean["ci_low"]), float(mean["ci_high"])) if mean else "-"
+        ci = "%.3f-%.3f" % (mean["ci_low"], mean["ci_high"]) if mean else "-"
         lines.append("%-10s" % allocator + "".join(" " + v for v in values) + "  " + ci)
     return "\n".join(lines) + "\n"

@@ -10,26 +10,8 @@ from . import csvfiles, program_suite, schema
 from .allocators import DEFAULT_ORDER
 from .workloads import NAMES
 
-# Columns that hold text; every other column of the schema is a number (empty cell -> None).
-TEXT_COLUMNS = {"run_id", "workload", "allocator", "params", "status", "syscall", "event", "source",
-                "best_peer", "branch_misses_source", "noise", "verdict_vs_system", "verdict_vs_best_peer",
-                "versus", "verdict", "work_unit"}
-INT_COLUMNS = {"threads", "rep", "exit_code", "runs", "ok_runs", "pairs"}
-# Columns added after runs were committed (results/reference): a file without them reads them as empty.
-LATER_COLUMNS = set(schema.ALLOC_COST) | {"work_unit"}
-
-FILES = {"runs": ("runs.csv", schema.RUNS), "syscalls": ("syscalls.csv", schema.SYSCALLS),
-         "perf": ("perf.csv", schema.PERF), "summary": ("summary.csv", schema.SUMMARY),
-         "ratios": ("ratios.csv", schema.RATIOS)}
-
-
-def _convert(column, text):
-    if column in TEXT_COLUMNS:
-        return text
-    if text is None or text.strip() == "":
-        return None
-    number = float(text)
-    return int(number) if column in INT_COLUMNS else number
+FILES = {"runs": schema.RUNS, "syscalls": schema.SYSCALLS, "perf": schema.PERF, "summary": schema.SUMMARY,
+         "ratios": schema.RATIOS}
 
 
 def ordered(names, canonical):
@@ -45,27 +27,21 @@ class RunData:
         self.dir = os.path.realpath(results_dir)
         self.run_id = os.path.basename(self.dir)
         self.notes = []
-        for attr, (filename, columns) in FILES.items():
-            setattr(self, attr, self._read_csv(filename, columns))
+        for attr, kind in FILES.items():
+            setattr(self, attr, self._read_csv(kind))
         self.meta = self._read_meta()
 
-    def _read_csv(self, filename, columns):
-        path = os.path.join(self.dir, filename)
-        header = csvfiles.read_header(path)
-        if header is None:
-            self.notes.append("%s is missing" % filename)
-            return None
-        absent = [c for c in columns if c not in header and c not in LATER_COLUMNS]
-        if absent:
-            self.notes.append("%s lacks columns %s: ignored" % (filename, ", ".join(absent)))
-            return None
-        rows = []
-        for line_no, raw in enumerate(csvfiles.read_rows(path), start=2):
-            try:
-                rows.append({c: _convert(c, raw.get(c)) for c in columns})
-            except (TypeError, ValueError):
-                self.notes.append("%s line %d is malformed: skipped" % (filename, line_no))
-        return rows
+    def _read_csv(self, kind):
+        """The typed rows of one of the run's CSV files (kind: its schema), or None after a note when the file
+        is missing or its header lacks a column; a malformed row is skipped after a note naming its line."""
+        try:
+            return csvfiles.read(os.path.join(self.dir, kind.kind), kind,
+                                 bad_row=lambda e: self.notes.append("%s: skipped" % e))
+        except FileNotFoundError:
+            self.notes.append("%s is missing" % kind.kind)
+        except csvfiles.CSVError as e:
+            self.notes.append("%s: ignored" % e)
+        return None
 
     def _read_meta(self):
         path = os.path.join(self.dir, "meta.json")

@@ -11,10 +11,6 @@ from . import alloc_cost, csvfiles, schema, stats, workloads
 from .counters import SOURCE_CACHEGRIND, SOURCE_PERF, SOURCE_UNSUPPORTED
 
 
-def _number(text):
-    return float(text) if text not in (None, "") else None
-
-
 def _median(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
@@ -27,7 +23,7 @@ def _ratio(a, b):
 def _cell_order(key):
     workload, threads = key
     known = workload in workloads.NAMES
-    return (not known, workloads.NAMES.index(workload) if known else 0, workload, int(threads))
+    return (not known, workloads.NAMES.index(workload) if known else 0, workload, threads)
 
 
 def _branch_misses(perf_rows):
@@ -36,8 +32,8 @@ def _branch_misses(perf_rows):
     misses = [r for r in perf_rows if r["event"] == "branch-misses"]
     for source in (SOURCE_PERF, SOURCE_CACHEGRIND):
         for r in misses:
-            if r["source"] == source and r["per_op"] != "":
-                return float(r["per_op"]), source
+            if r["source"] == source and r["per_op"] is not None:
+                return r["per_op"], source
     if any(r["source"] == SOURCE_UNSUPPORTED for r in misses):
         return None, SOURCE_UNSUPPORTED
     return None, None
@@ -53,7 +49,7 @@ def _cells(runs):
 
 def _ok_by_rep(measured):
     """{rep: ops/s} of the ok runs of one allocator in one cell."""
-    return {r["rep"]: float(r["ops_per_sec"]) for r in measured if r["status"] == schema.STATUS_OK}
+    return {r["rep"]: r["ops_per_sec"] for r in measured if r["status"] == schema.STATUS_OK}
 
 
 def paired_comparisons(by_allocator):
@@ -63,7 +59,7 @@ def paired_comparisons(by_allocator):
     out = {}
     for mine in speeds:
         for other in speeds:
-            common = sorted(set(speeds[mine]) & set(speeds[other]), key=int)
+            common = sorted(set(speeds[mine]) & set(speeds[other]))
             if other != mine and len(common) >= 2:
                 out[(mine, other)] = stats.Comparison([speeds[other][r] for r in common],
                                                       [speeds[mine][r] for r in common])
@@ -92,7 +88,7 @@ def ratio_rows(runs):
 
 
 def summarize(runs, syscalls=(), perf=()):
-    """Summary rows (dicts with schema.SUMMARY keys) from the rows of runs.csv, syscalls.csv, perf.csv.
+    """Summary rows (dicts with schema.SUMMARY keys) from the typed rows of runs.csv, syscalls.csv, perf.csv.
 
     Medians, min and max are over ok runs only; failed runs count in `runs` but not in `ok_runs`,
     and a cell without an ok run has empty figures. The best peer is the other allocator of the cell against
@@ -101,7 +97,7 @@ def summarize(runs, syscalls=(), perf=()):
     cells = _cells(runs)
     calls = {}
     for r in syscalls:
-        calls.setdefault((r["workload"], r["allocator"], r["threads"]), {})[r["syscall"]] = int(r["calls"])
+        calls.setdefault((r["workload"], r["allocator"], r["threads"]), {})[r["syscall"]] = r["calls"]
     events = {}
     for r in perf:
         events.setdefault((r["workload"], r["allocator"], r["threads"]), []).append(r)
@@ -114,7 +110,7 @@ def summarize(runs, syscalls=(), perf=()):
         comparisons = paired_comparisons(cells[cell])
         for allocator, measured in cells[cell].items():
             ok = [r for r in measured if r["status"] == schema.STATUS_OK]
-            speeds = [float(r["ops_per_sec"]) for r in ok]
+            speeds = [r["ops_per_sec"] for r in ok]
             medians[allocator] = _median(speeds)
             key = (workload, allocator, threads)
             counts = calls.get(key, {})
@@ -126,8 +122,8 @@ def summarize(runs, syscalls=(), perf=()):
                 "min_ops_per_sec": min(speeds) if speeds else None,
                 "max_ops_per_sec": max(speeds) if speeds else None,
                 "noise": stats.noise(speeds),
-                "median_max_rss_kb": _median(_number(r["max_rss_kb"]) for r in ok),
-                "median_minor_faults": _median(_number(r["minor_faults"]) for r in ok),
+                "median_max_rss_kb": _median(r["max_rss_kb"] for r in ok),
+                "median_minor_faults": _median(r["minor_faults"] for r in ok),
                 "total_syscalls": counts.get("total"),
                 "branch_misses_per_op": per_op, "branch_misses_source": source,
             }
@@ -161,7 +157,7 @@ def headline_widths(rows, allocator="hakmem"):
     widths = {}
     for r in mine:
         if r.get("ratio_vs_best_peer") is not None:
-            cell = (r["workload"], int(r["threads"]))
+            cell = (r["workload"], r["threads"])
             width = stats.relative_width(r["ratio_vs_best_peer"], (r["ci_low_vs_best_peer"], r["ci_high_vs_best_peer"]))
             widths[cell] = max(width, widths.get(cell, 0.0))
     return widths
@@ -169,9 +165,9 @@ def headline_widths(rows, allocator="hakmem"):
 
 def write(run_dir):
     """(Re)write run_dir/summary.csv and ratios.csv from the run's CSVs and return the summary rows."""
-    runs = csvfiles.read_rows(os.path.join(run_dir, "runs.csv"))
-    rows = summarize(runs, csvfiles.read_rows(os.path.join(run_dir, "syscalls.csv")),
-                     csvfiles.read_rows(os.path.join(run_dir, "perf.csv")))
+    runs, syscalls, perf = (csvfiles.read(os.path.join(run_dir, kind.kind), kind)
+                            for kind in (schema.RUNS, schema.SYSCALLS, schema.PERF))
+    rows = summarize(runs, syscalls, perf)
     csvfiles.write_all(os.path.join(run_dir, "summary.csv"), schema.SUMMARY, rows)
     csvfiles.write_all(os.path.join(run_dir, "ratios.csv"), schema.RATIOS, ratio_rows(runs))
     return rows
@@ -197,8 +193,8 @@ def paired_text(row, suffix):
 def cautions(row):
     """Why a summary row's figures should not be quoted alone: failed runs, noise ([] when none)."""
     out = []
-    if row["ok_runs"] is not None and row["runs"] is not None and int(row["ok_runs"]) < int(row["runs"]):
-        out.append("%d of %d runs failed" % (int(row["runs"]) - int(row["ok_runs"]), int(row["runs"])))
+    if row["ok_runs"] is not None and row["runs"] is not None and row["ok_runs"] < row["runs"]:
+        out.append("%d of %d runs failed" % (row["runs"] - row["ok_runs"], row["runs"]))
     if row.get("noise"):
         out.append(row["noise"])
     return out

@@ -141,13 +141,13 @@ class AttributionTest(unittest.TestCase):
 
 class SummaryColumnsTest(unittest.TestCase):
     def test_summary_takes_per_call_figures_from_callgrind_rows(self):
-        key = {"run_id": "r", "workload": "tiny_hot", "allocator": "hakmem", "threads": "1"}
-        runs = [dict(key, params="", rep="1", status="ok", exit_code="0", ops="10", seconds="1", ops_per_sec="10",
-                     wall_s="1", user_s="1", sys_s="0", max_rss_kb="1000", minor_faults="5", major_faults="0")]
-        perf = [dict(key, event="malloc_instructions", value="210", per_op="21", source="callgrind"),
-                dict(key, event="free_instructions", value="460", per_op="46", source="callgrind"),
-                dict(key, event="malloc_calls", value="10", per_op="", source="callgrind"),
-                dict(key, event="instructions", value="5", per_op="9", source="perf")]
+        key = {"run_id": "r", "workload": "tiny_hot", "allocator": "hakmem", "threads": 1}
+        runs = [dict(key, params="", rep=1, status="ok", exit_code=0, ops=10.0, seconds=1.0, ops_per_sec=10.0,
+                     wall_s=1.0, user_s=1.0, sys_s=0.0, max_rss_kb=1000, minor_faults=5, major_faults=0)]
+        perf = [dict(key, event="malloc_instructions", value=210, per_op=21.0, source="callgrind"),
+                dict(key, event="free_instructions", value=460, per_op=46.0, source="callgrind"),
+                dict(key, event="malloc_calls", value=10, per_op=None, source="callgrind"),
+                dict(key, event="instructions", value=5, per_op=9.0, source="perf")]
         row = summary.summarize(runs, (), perf)[0]
         self.assertEqual((row["instructions_per_malloc"], row["instructions_per_free"]), (21.0, 46.0))
         self.assertIsNone(row["d1_misses_per_malloc"])   # not measured: empty, not 0

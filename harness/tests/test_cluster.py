@@ -3,7 +3,6 @@ through real GNU parallel (sshlogin ':', one job slot) and through a single-node
 harness/slurm_local.sh (skipped, with the reason, where it cannot start); harness/merge.py merges them
 and its report, summary.csv and ratios.csv are checked against the shards' own CSVs. Merging runs with
 different parameters fails naming the difference; missing and failed shards are named in the report."""
-import csv
 import json
 import math
 import os
@@ -19,7 +18,7 @@ HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(HARNESS)
 sys.path.insert(0, HARNESS)
 
-from hakbench import jobdir  # noqa: E402
+from hakbench import csvfiles, jobdir, schema  # noqa: E402
 
 RUN_ALL = os.path.join(REPO, "run_all.sh")
 MERGE = os.path.join(HARNESS, "merge.py")
@@ -27,11 +26,6 @@ SLURM_LOCAL = os.path.join(HARNESS, "slurm_local.sh")
 # Two allocators, one workload, the quick profile: each shard takes a few seconds.
 MATRIX = ["--quick", "--allocators=system,hakmem", "--workloads=tiny_hot", "--no-perf"]
 SHARD_TIMEOUT = 300
-
-
-def read_csv(path):
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
 
 
 def emit(job_dir, *extra):
@@ -59,26 +53,26 @@ class MergedJobChecks:
         done = merge(job.dir)
         self.assertEqual(done.returncode, 0, done.stderr)
         out = os.path.join(job.dir, "merged")
-        merged = read_csv(os.path.join(out, "summary.csv"))
-        ratios = read_csv(os.path.join(out, "ratios.csv"))
+        merged = csvfiles.read(os.path.join(out, "summary.csv"), schema.MERGED_SUMMARY)
+        ratios = csvfiles.read(os.path.join(out, "ratios.csv"), schema.MERGED_RATIOS)
         with open(os.path.join(out, "report.md")) as f:
             report = f.read()
         self.assertTrue(os.path.exists(os.path.join(out, "cross_machine_tiny_hot.png")))
         for shard in job.shards:
-            own = read_csv(os.path.join(job.run_dir(shard), "summary.csv"))
+            own = csvfiles.read(os.path.join(job.run_dir(shard), "summary.csv"), schema.SUMMARY)
             self.assertEqual(len(own), 2, "one row per allocator")
             mine = [{k: v for k, v in r.items() if k not in ("machine", "shard", "host")}
                     for r in merged if r["shard"] == shard.name]
             self.assertEqual(mine, own, "the merged summary.csv holds shard %s's rows unchanged" % shard.name)
             label = next(r["machine"] for r in merged if r["shard"] == shard.name)
             by_allocator = {r["allocator"]: r for r in own}
-            paired = [r for r in read_csv(os.path.join(job.run_dir(shard), "ratios.csv"))
+            paired = [r for r in csvfiles.read(os.path.join(job.run_dir(shard), "ratios.csv"), schema.RATIOS)
                       if (r["allocator"], r["versus"]) == ("hakmem", "system")]
             self.assertEqual(len(paired), 1, "the shard's own paired ratio of hakmem against system")
             expected = paired[0]
             ratio = [r for r in ratios if r["shard"] == shard.name]
             self.assertEqual([(r["workload"], r["threads"], r["peer"], r["kind"]) for r in ratio],
-                             [("tiny_hot", "1", "system", "paired")])
+                             [("tiny_hot", 1, "system", "paired")])
             for column in ("ratio", "ci_low", "ci_high"):
                 self.assertTrue(math.isclose(float(ratio[0][column]), float(expected[column])), column)
             self.assertEqual(ratio[0]["verdict"], expected["verdict"])
@@ -166,10 +160,10 @@ class ParallelJobTest(unittest.TestCase, MergedJobChecks):
         with open(os.path.join(out, "report.md")) as f:
             report = f.read()
         self.assertIn("the ratio of the two medians, without an interval", report)
-        for run, row in zip(runs, read_csv(os.path.join(out, "ratios.csv"))):
+        for run, row in zip(runs, csvfiles.read(os.path.join(out, "ratios.csv"), schema.MERGED_RATIOS)):
             medians = {r["allocator"]: float(r["median_ops_per_sec"])
-                       for r in read_csv(os.path.join(run, "summary.csv"))}
-            self.assertEqual((row["kind"], row["ci_low"], row["ci_high"]), ("medians", "", ""))
+                       for r in csvfiles.read(os.path.join(run, "summary.csv"), schema.SUMMARY)}
+            self.assertEqual((row["kind"], row["ci_low"], row["ci_high"]), ("medians", None, None))
             self.assertTrue(math.isclose(float(row["ratio"]), medians["hakmem"] / medians["system"], rel_tol=1e-6))
             self.assertIn("| %s | 1 | %.2f* |" % (row["machine"], float(row["ratio"])), report)
 
@@ -193,7 +187,7 @@ class ParallelJobTest(unittest.TestCase, MergedJobChecks):
         self.assertIn("1 of 3 runs merged", report)
         self.assertIn("**Not in the tables and figures below:** m2 (failed (run_all.sh exited 1", report)
         self.assertIn("m3 (never started (no status file), no results)", report)
-        merged = read_csv(os.path.join(job_dir, "merged", "summary.csv"))
+        merged = csvfiles.read(os.path.join(job_dir, "merged", "summary.csv"), schema.MERGED_SUMMARY)
         self.assertEqual({r["shard"] for r in merged}, {"m1"})
 
     def test_nothing_to_merge_fails(self):

@@ -1,5 +1,4 @@
-"""The CSV appenders (header once, every row on disk at once) and summary.csv from hand-made CSVs."""
-import csv
+"""The CSV appenders (header once, every row on disk at once), the typed reader, and summary.csv from hand-made CSVs."""
 import os
 import shutil
 import sys
@@ -9,6 +8,10 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from hakbench import csvfiles, schema, summary  # noqa: E402
+from hakbench.run_data import RunData  # noqa: E402
+
+
+AB = schema.Schema("x.csv", [("a", schema.INT), ("b", schema.TEXT)])
 
 
 class AppendWriterTest(unittest.TestCase):
@@ -24,7 +27,7 @@ class AppendWriterTest(unittest.TestCase):
             return f.read().splitlines()
 
     def test_row_is_on_disk_before_the_next_write(self):
-        writer = csvfiles.AppendWriter(self.path, ["a", "b"])
+        writer = csvfiles.AppendWriter(self.path, AB)
         self.assertEqual(self.lines(), ["a,b"])
         writer.write({"a": 1, "b": "x"})
         self.assertEqual(self.lines(), ["a,b", "1,x"])   # not closed yet
@@ -33,27 +36,130 @@ class AppendWriterTest(unittest.TestCase):
         writer.close()
 
     def test_header_once_when_appending_to_an_existing_file(self):
-        with csvfiles.AppendWriter(self.path, ["a", "b"]) as w:
+        with csvfiles.AppendWriter(self.path, AB) as w:
             w.write({"a": 1, "b": 2})
-        with csvfiles.AppendWriter(self.path, ["a", "b"]) as w:
+        with csvfiles.AppendWriter(self.path, AB) as w:
             w.write({"a": 3, "b": 4})
         self.assertEqual(self.lines(), ["a,b", "1,2", "3,4"])
 
     def test_other_columns_are_refused(self):
-        with csvfiles.AppendWriter(self.path, ["a", "b"]):
+        with csvfiles.AppendWriter(self.path, AB):
             pass
         with self.assertRaises(ValueError):
-            csvfiles.AppendWriter(self.path, ["a", "c"])
-        with csvfiles.AppendWriter(self.path, ["a", "b"]) as w, self.assertRaises(ValueError):
+            csvfiles.AppendWriter(self.path, schema.Schema("x.csv", [("a", schema.INT), ("c", schema.TEXT)]))
+        with csvfiles.AppendWriter(self.path, AB) as w, self.assertRaises(ValueError):
             w.write({"a": 1, "zzz": 2})
 
     def test_cells(self):
-        with csvfiles.AppendWriter(self.path, ["none", "whole", "frac", "tiny"]) as w:
+        numbers = schema.Schema("x.csv", [(name, schema.FLOAT) for name in ("none", "whole", "frac", "tiny")])
+        with csvfiles.AppendWriter(self.path, numbers) as w:
             w.write({"none": None, "whole": 4080.0, "frac": 0.0759510001, "tiny": 1.852380952380e-05})
         self.assertEqual(self.lines()[1], ",4080,0.0759510001,1.852380952e-05")
 
-    def test_read_rows_of_a_missing_file_is_empty(self):
-        self.assertEqual(csvfiles.read_rows(os.path.join(self.dir, "nope.csv")), [])
+    def test_a_number_column_refuses_what_is_not_its_type(self):
+        with csvfiles.AppendWriter(self.path, AB) as w:
+            for bad in (1.5, "1.5", "many", True):
+                with self.assertRaisesRegex(ValueError, "x.csv: column a: "):
+                    w.write({"a": bad})
+            w.write({"a": "7"})   # the text of a whole number, as a driver's RESULT line gives it
+        self.assertEqual(self.lines(), ["a,b", "7,"])
+
+
+class TypedReaderTest(unittest.TestCase):
+    """csvfiles.read: typed values, clear errors, and figures that were not counted staying uncounted."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def write_text(self, name, lines):
+        with open(self.path(name), "w") as f:
+            f.write("\n".join(lines) + "\n")
+        return self.path(name)
+
+    def test_runs_round_trip_typed(self):
+        rows = [dict(r, params="--seed=42", work_unit="op") for r in RUNS]
+        csvfiles.write_all(self.path("runs.csv"), schema.RUNS, rows)
+        back = csvfiles.read(self.path("runs.csv"), schema.RUNS)
+        self.assertEqual(back, rows)
+        first = back[0]
+        columns = ("threads", "rep", "exit_code", "ops_per_sec", "max_rss_kb", "status")
+        self.assertEqual([type(first[c]) for c in columns], [int, int, int, float, int, str])
+        self.assertEqual(back[3]["exit_code"], -6)
+        self.assertIsNone(back[3]["ops_per_sec"])   # a crashed run has no speed: empty, not 0
+
+    def test_summary_round_trip_typed(self):
+        rows = summary.summarize(RUNS, SYSCALLS, PERF)
+        csvfiles.write_all(self.path("summary.csv"), schema.SUMMARY, rows)
+        back = csvfiles.read(self.path("summary.csv"), schema.SUMMARY)
+        self.assertEqual(back, [{c: r.get(c) for c in schema.SUMMARY} for r in rows])
+
+    def test_a_bad_number_names_file_line_and_column(self):
+        header = ",".join(schema.RATIOS)
+        good = "r,random_mixed,1,hakmem,system,5,1.2,1.1,1.3,0.01,faster"
+        for bad, column in (("r,random_mixed,1,hakmem,system,5,fast,1.1,1.3,0.01,faster", "ratio"),
+                            ("r,random_mixed,1.5,hakmem,system,5,1.2,1.1,1.3,0.01,faster", "threads"),
+                            ("r,random_mixed,1,hakmem,system,5,1.2,NA,1.3,0.01,faster", "ci_low"),
+                            ("r,random_mixed,1,hakmem,system,5,1.2,unsupported,1.3,0.01,faster", "ci_low")):
+            path = self.write_text("ratios.csv", [header, good, bad])
+            with self.assertRaises(csvfiles.CSVError) as caught:
+                csvfiles.read(path, schema.RATIOS)
+            self.assertIn("%s line 3, column %s: " % (path, column), str(caught.exception))
+        path = self.write_text("ratios.csv", [header, good + ",extra"])
+        with self.assertRaisesRegex(csvfiles.CSVError, "ratios.csv line 2: 12 cells, the header has 11"):
+            csvfiles.read(path, schema.RATIOS)
+
+    def test_bad_rows_can_be_skipped_with_a_report(self):
+        header = ",".join(schema.SYSCALLS)
+        path = self.write_text("syscalls.csv", [header, "r,w,a,1,mmap,3", "r,w,a,1,brk,lots", "r,w,a,1,brk,4"])
+        said = []
+        rows = csvfiles.read(path, schema.SYSCALLS, bad_row=said.append)
+        self.assertEqual([(r["syscall"], r["calls"]) for r in rows], [("mmap", 3), ("brk", 4)])
+        self.assertEqual(len(said), 1)
+        self.assertIn("line 3, column calls: 'lots'", str(said[0]))
+
+    def test_a_run_directory_skips_a_bad_row_and_says_which(self):
+        csvfiles.write_all(self.path("runs.csv"), schema.RUNS, RUNS)
+        with open(self.path("runs.csv"), "a") as f:
+            f.write("%s,tiny_hot,system,1,,9,ok,0,1000,1,quick,1,1,0,100,5,0,op\r\n" % RUN)
+        data = RunData(self.dir)
+        self.assertEqual(data.runs, csvfiles.read(self.path("runs.csv"), schema.RUNS, bad_row=lambda e: None))
+        self.assertEqual(len(data.runs), len(RUNS))
+        self.assertIn("runs.csv line %d, column ops_per_sec: 'quick' is not a number: skipped" % (len(RUNS) + 2),
+                      "\n".join(data.notes))
+
+    def test_header_lacking_a_column(self):
+        path = self.write_text("perf.csv", ["run_id,workload,allocator,threads,event,value,source", "r,w,a,1,e,5,perf"])
+        with self.assertRaisesRegex(csvfiles.CSVError, "perf.csv: the header lacks column per_op"):
+            csvfiles.read(path, schema.PERF)
+        # a column added after runs were committed may be absent: it reads as None
+        path = self.write_text("runs.csv", [",".join(c for c in schema.RUNS if c != "work_unit"),
+                                            "r,w,a,1,,1,ok,0,10,1,10,1,1,0,100,5,0"])
+        self.assertIsNone(csvfiles.read(path, schema.RUNS)[0]["work_unit"])
+
+    def test_unsupported_stays_unsupported(self):
+        for name, kind, rows in (("runs.csv", schema.RUNS, RUNS), ("syscalls.csv", schema.SYSCALLS, SYSCALLS),
+                                 ("perf.csv", schema.PERF, PERF)):
+            csvfiles.write_all(self.path(name), kind, rows)
+        perf = csvfiles.read(self.path("perf.csv"), schema.PERF)
+        uncounted = [r for r in perf if r["source"] == "unsupported"]
+        self.assertEqual([(r["allocator"], r["value"], r["per_op"]) for r in uncounted],
+                         [("system", None, None), ("mimalloc", None, None)])
+        summary.write(self.dir)
+        rows = {(r["workload"], r["allocator"]): r for r in csvfiles.read(self.path("summary.csv"), schema.SUMMARY)}
+        mim = rows[("random_mixed", "mimalloc")]
+        self.assertEqual((mim["branch_misses_per_op"], mim["branch_misses_source"]), (None, "unsupported"))
+        self.assertIsNone(mim["mmap"])          # strace did not run for it: no count, not 0
+        self.assertEqual(rows[("random_mixed", "system")]["madvise"], 0)   # counted, and none seen
+        with open(self.path("summary.csv")) as f:
+            text = f.read().splitlines()
+        line = [l for l in text if l.startswith(RUN + ",random_mixed,mimalloc,")][0]
+        self.assertIn(",,unsupported,", line)   # branch_misses_per_op written empty before its source
 
 
 RUN = "20240101T000000Z-abc1234"
@@ -61,11 +167,11 @@ RUN = "20240101T000000Z-abc1234"
 
 def run_row(workload, allocator, threads, rep, ops_per_sec, status="ok", rss=1000, faults=100):
     ok = status == "ok"
-    return {"run_id": RUN, "workload": workload, "allocator": allocator, "threads": str(threads),
-            "params": "", "rep": str(rep), "status": status, "exit_code": "0" if ok else "-6",
-            "ops": "1000" if ok else "", "seconds": "1" if ok else "", "ops_per_sec": str(ops_per_sec) if ok else "",
-            "wall_s": "1", "user_s": "1", "sys_s": "0", "max_rss_kb": str(rss), "minor_faults": str(faults),
-            "major_faults": "0"}
+    return {"run_id": RUN, "workload": workload, "allocator": allocator, "threads": threads,
+            "params": None, "rep": rep, "status": status, "exit_code": 0 if ok else -6,
+            "ops": 1000.0 if ok else None, "seconds": 1.0 if ok else None, "ops_per_sec": ops_per_sec if ok else None,
+            "wall_s": 1.0, "user_s": 1.0, "sys_s": 0.0, "max_rss_kb": rss, "minor_faults": faults,
+            "major_faults": 0, "work_unit": None}
 
 
 # Hand-made runs: system 10/12/11 (median 11), jemalloc 30/20/25 (median 25, one crash besides),
@@ -79,22 +185,22 @@ RUNS = [
     run_row("random_mixed", "mimalloc", 1, 3, 0, "timeout"), run_row("random_mixed", "jemalloc", 1, 3, 0, "crash:SIGABRT"),
     run_row("larson", "jemalloc", 2, 1, 8e6), run_row("larson", "tcmalloc", 2, 1, 4e6),
 ]
-SYSCALLS = [{"run_id": RUN, "workload": "random_mixed", "allocator": "system", "threads": "1", "syscall": s, "calls": c}
-            for s, c in [("mmap", "10"), ("munmap", "1"), ("madvise", "0"), ("mprotect", "3"), ("brk", "21"),
-                         ("mremap", "0"), ("futex", "2"), ("total", "54")]]
+SYSCALLS = [{"run_id": RUN, "workload": "random_mixed", "allocator": "system", "threads": 1, "syscall": s, "calls": c}
+            for s, c in [("mmap", 10), ("munmap", 1), ("madvise", 0), ("mprotect", 3), ("brk", 21),
+                         ("mremap", 0), ("futex", 2), ("total", 54)]]
 
 
 def perf_row(allocator, event, value, per_op, source):
-    return {"run_id": RUN, "workload": "random_mixed", "allocator": allocator, "threads": "1", "event": event,
+    return {"run_id": RUN, "workload": "random_mixed", "allocator": allocator, "threads": 1, "event": event,
             "value": value, "per_op": per_op, "source": source}
 
 
-PERF = [perf_row("system", "branch-misses", "", "", "unsupported"),
-        perf_row("system", "branch-misses", "9000", "0.9", "cachegrind"),
-        perf_row("jemalloc", "branch-misses", "5000", "0.5", "perf"),
-        perf_row("jemalloc", "branch-misses", "7000", "0.7", "cachegrind"),
-        perf_row("mimalloc", "branch-misses", "", "", "unsupported"),
-        perf_row("mimalloc", "page-faults", "700", "0.7", "perf")]
+PERF = [perf_row("system", "branch-misses", None, None, "unsupported"),
+        perf_row("system", "branch-misses", 9000, 0.9, "cachegrind"),
+        perf_row("jemalloc", "branch-misses", 5000, 0.5, "perf"),
+        perf_row("jemalloc", "branch-misses", 7000, 0.7, "cachegrind"),
+        perf_row("mimalloc", "branch-misses", None, None, "unsupported"),
+        perf_row("mimalloc", "page-faults", 700, 0.7, "perf")]
 
 
 class SummaryTest(unittest.TestCase):
@@ -164,17 +270,19 @@ class SummaryTest(unittest.TestCase):
                 csvfiles.write_all(os.path.join(tmp, name), columns, rows)
             summary.write(tmp)
             with open(os.path.join(tmp, "summary.csv")) as f:
-                written = list(csv.DictReader(f))
-            self.assertEqual(list(written[0].keys()), schema.SUMMARY)
+                lines = f.read().splitlines()
+            self.assertEqual(lines[0], ",".join(schema.SUMMARY))
+            written = csvfiles.read(os.path.join(tmp, "summary.csv"), schema.SUMMARY)
             jem = [r for r in written if r["allocator"] == "jemalloc" and r["workload"] == "random_mixed"][0]
             self.assertEqual((jem["median_ops_per_sec"], jem["ratio_vs_system"], jem["best_peer"]),
-                             ("25000000", "2.2727", "mimalloc"))
-            with open(os.path.join(tmp, "ratios.csv")) as f:
-                ratios = list(csv.DictReader(f))
+                             (25e6, 2.2727, "mimalloc"))
+            self.assertTrue(any(line.startswith("%s,random_mixed,jemalloc,1,4,3,25000000,20000000,30000000,spread"
+                                                % RUN) for line in lines))
+            ratios = csvfiles.read(os.path.join(tmp, "ratios.csv"), schema.RATIOS)
             jem_vs_mim = [r for r in ratios if (r["allocator"], r["versus"]) == ("jemalloc", "mimalloc")]
-            self.assertEqual([(r["pairs"], r["ratio"]) for r in jem_vs_mim], [("2", "1.1364")])
+            self.assertEqual([(r["pairs"], r["ratio"]) for r in jem_vs_mim], [(2, 1.1364)])
             hak = [r for r in written if r["allocator"] == "hakmem"][0]
-            self.assertEqual((hak["runs"], hak["ok_runs"], hak["median_ops_per_sec"]), ("2", "0", ""))
+            self.assertEqual((hak["runs"], hak["ok_runs"], hak["median_ops_per_sec"]), (2, 0, None))
         finally:
             shutil.rmtree(tmp)
 

@@ -3,7 +3,6 @@
 Run: /usr/bin/python3 -m unittest discover -s harness/tests -p 'test_report*.py'
 """
 import contextlib
-import csv
 import io
 import json
 import os
@@ -17,7 +16,7 @@ import unittest
 HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, HARNESS)
 
-from hakbench import plots, schema, summary  # noqa: E402
+from hakbench import csvfiles, plots, schema, summary  # noqa: E402
 from hakbench.run_data import RunData  # noqa: E402
 
 REPORT = os.path.join(HARNESS, "report.py")
@@ -43,14 +42,6 @@ SYSCALLS = {"system": {"mmap": 10, "munmap": 1, "madvise": 0, "mprotect": 3, "br
 BRANCH_MISSES = {"system": 1.5, "jemalloc": 1.1, "hakmem": 0.4}
 
 
-def _write_csv(path, columns, rows):
-    with open(path, "w", newline="") as f:
-        out = csv.DictWriter(f, fieldnames=columns)
-        out.writeheader()
-        for row in rows:
-            out.writerow({c: "" if row.get(c) is None else row[c] for c in columns})
-
-
 def make_run_dir(root):
     """Write a complete small run into root/results/RUN_ID and return that directory."""
     run_dir = os.path.join(root, "results", RUN_ID)
@@ -65,7 +56,7 @@ def make_run_dir(root):
                          "ops": int(speed) if ok else None, "seconds": 1.0 if ok else None,
                          "ops_per_sec": speed, "wall_s": 1.1, "user_s": 1.0, "sys_s": 0.05,
                          "max_rss_kb": 4000, "minor_faults": 800, "major_faults": 0})
-    _write_csv(os.path.join(run_dir, "runs.csv"), schema.RUNS, runs)
+    csvfiles.write_all(os.path.join(run_dir, "runs.csv"), schema.RUNS, runs)
     syscalls, perf = [], []
     for workload, alloc, threads in SPEEDS:
         cell = {"run_id": RUN_ID, "workload": workload, "allocator": alloc, "threads": threads}
@@ -73,8 +64,8 @@ def make_run_dir(root):
         perf += [dict(cell, event="branch-misses", value=None, per_op=None, source="unsupported"),
                  dict(cell, event="branch-misses", value=BRANCH_MISSES[alloc] * 1000,
                       per_op=BRANCH_MISSES[alloc], source="cachegrind")]
-    _write_csv(os.path.join(run_dir, "syscalls.csv"), schema.SYSCALLS, syscalls)
-    _write_csv(os.path.join(run_dir, "perf.csv"), schema.PERF, perf)
+    csvfiles.write_all(os.path.join(run_dir, "syscalls.csv"), schema.SYSCALLS, syscalls)
+    csvfiles.write_all(os.path.join(run_dir, "perf.csv"), schema.PERF, perf)
     summary.write(run_dir)
     with open(os.path.join(run_dir, "meta.json"), "w") as f:
         json.dump({"run_id": RUN_ID, "profile": "quick", "command_line": ["harness/run_matrix.py", "--quick"],
@@ -257,10 +248,9 @@ class AllocCostReportTest(RunDirCase):
 
     def rewrite_summary(self, change):
         path = os.path.join(self.run_dir, "summary.csv")
-        with open(path, newline="") as f:
-            rows = list(csv.DictReader(f))
-        columns = change(rows)
-        _write_csv(path, columns, rows)
+        rows = csvfiles.read(path, schema.SUMMARY)
+        kind = change(rows)
+        csvfiles.write_all(path, kind, [{c: row[c] for c in kind} for row in rows])
 
     def test_table_and_figure_of_the_measured_cells(self):
         def add_costs(rows):
@@ -291,7 +281,8 @@ class AllocCostReportTest(RunDirCase):
         self.assertIn("skipped figure alloc_cost: no allocator cost in this run", out)
 
     def test_summary_written_before_the_cost_columns_still_reads(self):
-        self.rewrite_summary(lambda rows: [c for c in schema.SUMMARY if c not in schema.ALLOC_COST])
+        self.rewrite_summary(lambda rows: schema.Schema("summary.csv", [
+            (c, t) for c, t in schema.SUMMARY.columns if c not in schema.ALLOC_COST]))
         data = RunData(self.run_dir)
         self.assertEqual(data.notes, [])
         self.assertEqual(len(data.summary), len(SPEEDS))

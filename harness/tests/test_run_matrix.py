@@ -1,7 +1,6 @@
 """run_matrix.py end to end on the tiny profile: crashing and hanging allocators (test preload shims from
 build/shims) are recorded and the matrix goes on; rows are on disk while the next run is under way;
 Ctrl-C keeps them and still writes the summary; strace/perf rows and meta.json; bad flags exit 2."""
-import csv
 import json
 import os
 import re
@@ -18,7 +17,7 @@ HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(HARNESS)
 sys.path.insert(0, HARNESS)
 
-from hakbench import counters, matrix, schema, summary  # noqa: E402
+from hakbench import counters, csvfiles, matrix, schema, summary  # noqa: E402
 
 RUN_MATRIX = os.path.join(HARNESS, "run_matrix.py")
 RUN_ALL = os.path.join(REPO, "run_all.sh")
@@ -27,8 +26,9 @@ TINY = ["--profile=tiny", "--workloads=random_mixed", "--allocators=system"]
 
 
 def read_csv(path):
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
+    """The typed rows of a run's runs.csv, syscalls.csv, perf.csv, summary.csv or programs.csv."""
+    kinds = {k.kind: k for k in (schema.RUNS, schema.SYSCALLS, schema.PERF, schema.SUMMARY, schema.PROGRAMS)}
+    return csvfiles.read(path, kinds[os.path.basename(path)])
 
 
 def processes_with(marker):
@@ -71,9 +71,9 @@ class MatrixRunTest(unittest.TestCase):
         self.assertEqual(done.returncode, 0, done.stderr)
         runs = read_csv(self.file("runs.csv"))
         self.assertEqual([(r["allocator"], r["rep"], r["status"]) for r in runs],
-                         [("system", "1", "ok"), ("crashy", "1", "crash:SIGABRT"),
-                          ("system", "2", "ok"), ("crashy", "2", "crash:SIGABRT")])
-        self.assertEqual(runs[1]["ops_per_sec"], "")
+                         [("system", 1, "ok"), ("crashy", 1, "crash:SIGABRT"),
+                          ("system", 2, "ok"), ("crashy", 2, "crash:SIGABRT")])
+        self.assertIsNone(runs[1]["ops_per_sec"])
         # the strace run of crashy crashed too (the preload reached the traced program): no rows for it
         calls = read_csv(self.file("syscalls.csv"))
         self.assertEqual({r["allocator"] for r in calls}, {"system"})
@@ -81,9 +81,9 @@ class MatrixRunTest(unittest.TestCase):
             log = f.read()
         self.assertIn("strace run, random_mixed threads=1 allocator=crashy", log)
         summary = {r["allocator"]: r for r in read_csv(self.file("summary.csv"))}
-        self.assertEqual((summary["crashy"]["runs"], summary["crashy"]["ok_runs"]), ("2", "0"))
-        self.assertEqual(summary["crashy"]["median_ops_per_sec"], "")
-        self.assertEqual(summary["system"]["ok_runs"], "2")
+        self.assertEqual((summary["crashy"]["runs"], summary["crashy"]["ok_runs"]), (2, 0))
+        self.assertIsNone(summary["crashy"]["median_ops_per_sec"])
+        self.assertEqual(summary["system"]["ok_runs"], 2)
 
     def test_hanging_allocator_is_recorded_as_timeout(self):
         start = time.monotonic()
@@ -92,7 +92,7 @@ class MatrixRunTest(unittest.TestCase):
         self.assertEqual(done.returncode, 0, done.stderr)
         runs = {r["allocator"]: r for r in read_csv(self.file("runs.csv"))}
         self.assertEqual(runs["hang"]["status"], schema.STATUS_TIMEOUT)
-        self.assertGreaterEqual(float(runs["hang"]["wall_s"]), 1.0)
+        self.assertGreaterEqual(runs["hang"]["wall_s"], 1.0)
         self.assertEqual(runs["system"]["status"], "ok")
         self.assertLess(time.monotonic() - start, 30)
         self.assertEqual(processes_with(self.marker), [], "the hung run was not killed")
@@ -127,7 +127,7 @@ class MatrixRunTest(unittest.TestCase):
     def test_strace_perf_rows_and_meta(self):
         done = self.matrix(*TINY, "--reps=1", "--env", "HAKMEM_TEST_KNOB=7")
         self.assertEqual(done.returncode, 0, done.stderr)
-        calls = {r["syscall"]: int(r["calls"]) for r in read_csv(self.file("syscalls.csv"))}
+        calls = {r["syscall"]: r["calls"] for r in read_csv(self.file("syscalls.csv"))}
         for name in schema.KEY_SYSCALLS + ["total", "execve"]:
             self.assertIn(name, calls)
         self.assertGreater(calls["mmap"], 0)
@@ -141,22 +141,22 @@ class MatrixRunTest(unittest.TestCase):
             self.assertEqual(set(by_source.get("perf", {})) | set(by_source.get("unsupported", {})),
                              set(counters.EVENTS))
         for r in by_source.get("unsupported", {}).values():
-            self.assertEqual((r["value"], r["per_op"]), ("", ""), "an unsupported counter must not be a number")
+            self.assertEqual((r["value"], r["per_op"]), (None, None), "an unsupported counter must not be a number")
         with open(self.file("meta.json")) as f:
             meta = json.load(f)
         if not meta["perf_counter_support"].get("branch-misses") and counters.valgrind_available():
             misses = by_source["cachegrind"]["branch-misses"]
-            self.assertGreater(float(misses["per_op"]), 0)
-            self.assertGreater(int(by_source["cachegrind"]["branches"]["value"]), int(misses["value"]))
+            self.assertGreater(misses["per_op"], 0)
+            self.assertGreater(by_source["cachegrind"]["branches"]["value"], misses["value"])
             summary = read_csv(self.file("summary.csv"))[0]
             self.assertEqual(summary["branch_misses_source"], "cachegrind")
         if counters.valgrind_available():   # allocator cost per call from callgrind
             cost = by_source["callgrind"]
             self.assertEqual(cost["malloc_calls"]["value"], cost["free_calls"]["value"])
             for event in ("malloc_instructions", "free_instructions", "driver_instructions"):
-                self.assertGreater(float(cost[event]["per_op"]), 5, event)
+                self.assertGreater(cost[event]["per_op"], 5, event)
             summary = read_csv(self.file("summary.csv"))[0]
-            self.assertEqual(float(summary["instructions_per_malloc"]), float(cost["malloc_instructions"]["per_op"]))
+            self.assertEqual(summary["instructions_per_malloc"], cost["malloc_instructions"]["per_op"])
             self.assertIn("allocator cost per call", done.stdout)
 
         self.assertEqual(meta["run_id"], "t")
@@ -173,7 +173,7 @@ class MatrixRunTest(unittest.TestCase):
         pair = ["--profile=tiny", "--workloads=tiny_hot", "--allocators=system,hakmem", "--no-strace", "--no-perf"]
         done = self.matrix(*pair, "--reps=2", "--target-ci=0.0001", "--max-reps=3")  # a target no run can meet
         self.assertEqual(done.returncode, 0, done.stderr)
-        self.assertEqual(sorted({r["rep"] for r in read_csv(self.file("runs.csv"))}), ["1", "2", "3"])
+        self.assertEqual(sorted({r["rep"] for r in read_csv(self.file("runs.csv"))}), [1, 2, 3])
         self.assertIn("rep 2: CI widths tiny_hot threads=1 ", done.stderr)
         self.assertIn("rep 3 = --max-reps: stopping with CIs wider than 0.0%", done.stderr)
         with open(self.file("meta.json")) as f:
@@ -182,7 +182,7 @@ class MatrixRunTest(unittest.TestCase):
         shutil.rmtree(os.path.join(self.out, "t"))
         done = self.matrix(*pair, "--reps=2", "--target-ci=1000")  # met at once
         self.assertEqual(done.returncode, 0, done.stderr)
-        self.assertEqual(sorted({r["rep"] for r in read_csv(self.file("runs.csv"))}), ["1", "2"])
+        self.assertEqual(sorted({r["rep"] for r in read_csv(self.file("runs.csv"))}), [1, 2])
         self.assertIn("rep 2: every CI of hakmem vs its best peer is within 1000.0%", done.stderr)
 
     def test_existing_run_directory_is_not_overwritten(self):
@@ -264,10 +264,10 @@ class OptionDocs(unittest.TestCase):
 
 def runs_of(ratios):
     """runs.csv rows of system at 10 Mops/s and hakmem at ratios x that, one rep per ratio."""
-    row = {"run_id": "r", "workload": "tiny_hot", "threads": "1", "params": "", "status": "ok", "max_rss_kb": "",
-           "minor_faults": ""}
-    return ([dict(row, allocator="system", rep=str(i), ops_per_sec=str(10e6)) for i in range(1, len(ratios) + 1)]
-            + [dict(row, allocator="hakmem", rep=str(i), ops_per_sec=str(10e6 * r)) for i, r in enumerate(ratios, 1)])
+    row = {"run_id": "r", "workload": "tiny_hot", "threads": 1, "params": None, "status": "ok", "max_rss_kb": None,
+           "minor_faults": None}
+    return ([dict(row, allocator="system", rep=i, ops_per_sec=10e6) for i in range(1, len(ratios) + 1)]
+            + [dict(row, allocator="hakmem", rep=i, ops_per_sec=10e6 * r) for i, r in enumerate(ratios, 1)])
 
 
 class TargetCiRuleTest(unittest.TestCase):
