@@ -9,12 +9,12 @@ import measure
 EXIT_PASS, EXIT_REGRESSED, EXIT_USAGE = 0, 1, 2
 
 
-def rows_to_check(tool, path, columns, positive, wanted, candidate, profile, optional=()):
-    """(meta, rows) of the baseline for the workloads wanted (None: all of them), in that order, after a note
+def rows_to_check(tool, path, kind, positive, wanted, candidate, profile):
+    """(meta, rows) of the baseline (schema kind) for the workloads wanted (None: all of them), in that order, after a note
     when the baseline measured another candidate. (None, None) after saying why when the baseline is missing
     or malformed or lacks a wanted workload."""
     try:
-        meta, rows = baseline.read(path, columns, positive, optional)
+        meta, rows = baseline.read(path, kind, positive)
     except baseline.BaselineError as e:
         print("%s: %s" % (tool, e), file=sys.stderr)
         return None, None

@@ -2,7 +2,6 @@
 
 System malloc stands in for the candidate (its honest ratio to itself is 1), and build/shims/slow.so, which
 burns SHIM_SLOW_NS ns in every malloc, is the injected regression."""
-import csv
 import os
 import shutil
 import subprocess
@@ -17,6 +16,7 @@ sys.path.insert(0, COMPARE)
 
 import measure  # noqa: E402
 from measure import stats  # noqa: E402
+from hakbench import csvfiles, schema  # noqa: E402  (on the path through measure)
 
 
 def run(tool, *args, env=None):
@@ -26,16 +26,10 @@ def run(tool, *args, env=None):
 
 def rewrite_column(src, dst, column, factor):
     """Copy a baseline, multiplying one numeric column by factor."""
-    with open(src) as f:
-        lines = f.read().splitlines()
-    body = [i for i, line in enumerate(lines) if not line.startswith("#")]
-    index = lines[body[0]].split(",").index(column)
-    for i in body[1:]:
-        cells = lines[i].split(",")
-        cells[index] = "%.4f" % (float(cells[index]) * factor)
-        lines[i] = ",".join(cells)
-    with open(dst, "w") as f:
-        f.write("\n".join(lines) + "\n")
+    kind = schema.GATE_BASELINE if column == "ratio" else schema.ICOUNT_BASELINE
+    meta, rows = csvfiles.read_with_meta(src, kind)
+    csvfiles.write_all(dst, kind, [dict(row, **{column: row[column] * factor}) for row in rows],
+                       preamble=["%s: %s" % kv for kv in meta.items()])
 
 
 class HonestBaseline(unittest.TestCase):
@@ -67,7 +61,7 @@ class Gate(HonestBaseline):
         with open(self.honest) as f:
             text = f.read()
         self.assertRegex(text, r"# cpu: .+\n# cores: \d+\n# kernel: ")
-        ratio = float(list(csv.DictReader(l for l in text.splitlines() if not l.startswith("#")))[0]["ratio"])
+        ratio = csvfiles.read_with_meta(self.honest, schema.GATE_BASELINE)[1][0]["ratio"]
         self.assertAlmostEqual(ratio, 1.0, delta=0.2)
 
     def test_honest_baseline_passes(self):
@@ -206,8 +200,7 @@ class AB(unittest.TestCase):
         return run("ab", "--workload", "tiny_hot", "--no-stats", "--quiet", "--run-id", self.run_id, *args)
 
     def summary(self):
-        with open(os.path.join(REPO, "results", self.run_id, "ab.csv")) as f:
-            return list(csv.DictReader(f))
+        return csvfiles.read(os.path.join(REPO, "results", self.run_id, "ab.csv"), schema.AB)
 
     def test_identical_sides_show_no_difference(self):
         # A 5% test on identical sides claims a difference 5% of the time: one retry keeps the suite
@@ -221,17 +214,17 @@ class AB(unittest.TestCase):
             if "no detectable difference" in done.stdout:
                 break
         self.assertIn("no detectable difference between B and A", done.stdout)
-        self.assertEqual([row["verdict"] for row in self.summary()], ["", "no detectable difference"])
+        self.assertEqual([row["verdict"] for row in self.summary()], [None, "no detectable difference"])
 
     def test_twofold_difference_is_detected(self):
         done = self.ab("--allocator", "slow=" + SLOW, "SHIM_SLOW_NS=0", "SHIM_SLOW_NS=150", "--reps", "6")
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
         self.assertRegex(done.stdout, r"ratio B/A 0\.\d+ \(95% CI .*B is slower than A")
         rows = self.summary()
-        self.assertLess(float(rows[1]["ratio_vs_ref"]), 0.6)
+        self.assertLess(rows[1]["ratio_vs_ref"], 0.6)
         self.assertEqual(rows[1]["verdict"], "slower")
-        with open(os.path.join(REPO, "results", self.run_id, "ab_runs.csv")) as f:
-            self.assertEqual(len(f.read().splitlines()), 1 + 2 * 6)
+        runs = csvfiles.read(os.path.join(REPO, "results", self.run_id, "ab_runs.csv"), schema.AB_RUNS)
+        self.assertEqual([(r["round"], r["side"]) for r in runs], [(n, side) for side in "AB" for n in range(1, 7)])
         self.assertTrue(os.path.getsize(os.path.join(REPO, "plots", self.run_id, "ab.png")) > 0)
 
     def test_sweep_writes_every_value_and_the_figure(self):
@@ -314,10 +307,9 @@ class ProgramGate(HonestBaseline):
         done = run("ab", "--workload", self.WORKLOAD, "--allocator", "system", "--reps", "3", "--no-stats",
                    "--quiet", "--run-id", run_id, "", "")
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
-        with open(os.path.join(REPO, "results", run_id, "ab.csv")) as f:
-            rows = list(csv.DictReader(f))
-        self.assertEqual([r["ok_runs"] for r in rows], ["3", "3"])
-        self.assertLess(float(rows[0]["median_ops_per_sec"]), 100)  # runs per second, not ops
+        rows = csvfiles.read(os.path.join(REPO, "results", run_id, "ab.csv"), schema.AB)
+        self.assertEqual([r["ok_runs"] for r in rows], [3, 3])
+        self.assertLess(rows[0]["median_ops_per_sec"], 100)  # runs per second, not ops
 
 
 if __name__ == "__main__":
