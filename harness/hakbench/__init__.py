@@ -1,12 +1,12 @@
 """hakbench: the Python side of the HAKMEM benchmark harness.
 
 Modules:
-  schema      column lists of every CSV the harness writes (one source of truth)
+  schema      every CSV file kind the harness and compare/ write: columns and their types (one source of truth)
   result      parsing of the drivers' RESULT line
   allocators  which allocator libraries exist and how to preload them
   proc        running one command with its rusage, timeout and status
   workloads   the drivers' command lines at each profile (full, quick, tiny)
-  csvfiles    appending CSV rows that are on disk at once; reading them back
+  csvfiles    writing CSV rows through the schema (appended rows on disk at once); the one typed reader
   syscalls    strace -f -c: command and table parser
   counters    perf stat and cachegrind: commands, parsers, which events the machine counts
   stats       paired ratios, bootstrap intervals, verdicts, noise flags (also used by compare/)
