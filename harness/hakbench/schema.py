@@ -118,7 +118,7 @@ AB = Schema("ab.csv", [
 AB_RUNS = Schema("ab_runs.csv", [("run_id", TEXT), ("round", INT), ("side", TEXT), ("ops_per_sec", FLOAT)],
                  formats={"ops_per_sec": "%.0f"}, newline="\n")
 AB_COUNTERS = Schema("ab_counters.csv", [("run_id", TEXT), ("side", TEXT), ("counter", TEXT), ("value", FLOAT)],
-                     newline="\n")
+                     formats={"value": str}, newline="\n")   # a counter as HAKMEM_STATS=json gave it, every digit
 
 
 def _speed(ops_per_sec):

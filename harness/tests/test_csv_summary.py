@@ -99,6 +99,16 @@ class TypedReaderTest(unittest.TestCase):
         back = csvfiles.read(self.path("summary.csv"), schema.SUMMARY)
         self.assertEqual(back, [{c: r.get(c) for c in schema.SUMMARY} for r in rows])
 
+    def test_column_formats(self):
+        csvfiles.write_all(self.path("ab.csv"), schema.AB, [{"side": "B", "threads": 1, "median_ops_per_sec": 1234567.8,
+                                                            "ratio_vs_ref": 0.95, "p_value": 0.000123456}])
+        csvfiles.write_all(self.path("ab_counters.csv"), schema.AB_COUNTERS, [{"counter": "hit_rate",
+                                                                              "value": 0.987654321098}])
+        with open(self.path("ab.csv"), newline="") as f:
+            self.assertEqual(f.read().split("\n")[1], ",,B,,,,1,,,,1234568,,,0.9500,,,0.0001235,,,")
+        with open(self.path("ab_counters.csv"), newline="") as f:
+            self.assertEqual(f.read().split("\n")[1], ",,hit_rate,0.987654321098")   # every digit of a counter
+
     def test_a_bad_number_names_file_line_and_column(self):
         header = ",".join(schema.RATIOS)
         good = "r,random_mixed,1,hakmem,system,5,1.2,1.1,1.3,0.01,faster"
