@@ -323,6 +323,7 @@ void hk_heaps_collect_stats(struct hk_class_stats *out);
 /* --------------------------------------------------------------- thread cache */
 extern uint16_t hk_refill_count[HK_NUM_CLASSES]; /* blocks per cache refill */
 extern uint16_t hk_cache_cap[HK_NUM_CLASSES];    /* cache size that triggers a flush */
+extern uint16_t hk_carve_count[HK_NUM_CLASSES];  /* at most this many fresh blocks carved per refill */
 void hk_thread_cache_init(void);                 /* after hk_size_classes_init */
 void *hk_refill_alloc(struct hk_heap *h, unsigned cls);
 void hk_cache_flush(struct hk_heap *h, unsigned cls, uint32_t keep);

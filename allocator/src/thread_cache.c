@@ -5,6 +5,12 @@
 
 uint16_t hk_refill_count[HK_NUM_CLASSES];
 uint16_t hk_cache_cap[HK_NUM_CLASSES];
+uint16_t hk_carve_count[HK_NUM_CLASSES];
+
+/* Tiny classes carve at most this many bytes per refill (at least one
+ * block): at a class's peak, the blocks carved beyond its live ones are
+ * pages touched for nothing (random_mixed: 942 -> 902 minor faults). */
+#define CARVE_BYTES_TINY 8192
 
 /* The refill and flush policy: HAKMEM_TINY_REFILL blocks per refill, for mid
  * classes at most HAKMEM_MID_REFILL_KB (at least 2 blocks); a cache flushes
@@ -19,6 +25,8 @@ void hk_thread_cache_init(void) {
     }
     hk_refill_count[cls] = (uint16_t)refill;
     hk_cache_cap[cls] = (uint16_t)(2 * refill);
+    long carve = hk_class_is_mid(cls) ? refill : CARVE_BYTES_TINY / hk_class_size[cls];
+    hk_carve_count[cls] = (uint16_t)(carve < 1 ? 1 : carve > refill ? refill : carve);
   }
 }
 
@@ -52,6 +60,7 @@ static void *take_from_slab(struct hk_heap *h, struct hk_slab *s, unsigned cls) 
     uint32_t carved = relaxed_load(&s->carved);
     got = s->capacity - carved;
     if (got == 0) return NULL;
+    want = hk_carve_count[cls];
     uint32_t *ramp = &h->cls[cls].carve_ramp;
     if (*ramp < want) {
       want = *ramp ? *ramp : 1;
