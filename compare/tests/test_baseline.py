@@ -1,13 +1,10 @@
 """Reading and writing gate baselines: every malformed file is refused with a reason."""
 import os
-import sys
 import tempfile
 import unittest
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-import baseline  # noqa: E402
-from hakbench import schema  # noqa: E402  (on the path through measure)
+from hakbench import schema
+from hakbench.compare import baseline
 
 KIND = schema.GATE_BASELINE
 GOOD = "# cpu: Some CPU\n# kernel: 6.1\nworkload,threads,profile,ratio\nrandom_mixed,1,quick,1.25\nlarson,2,quick,0.9\n"

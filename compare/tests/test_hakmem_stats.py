@@ -1,11 +1,7 @@
 """Parsing of libhakmem's HAKMEM_STATS=json line, including a field list the parser has never seen."""
-import os
-import sys
 import unittest
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-import hakmem_stats  # noqa: E402
+from hakbench.compare import hakmem_stats
 
 LINE = ('{"hakmem_stats":1,"totals":{"mallocs":300,"frees":290,"warm_hits":90,"warm_misses":10},'
         '"classes":[{"class":0,"size":16,"mallocs":100,"warm_hits":30,"warm_misses":5,"refills":2},'

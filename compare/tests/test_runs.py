@@ -7,9 +7,9 @@ import subprocess
 import tempfile
 import unittest
 
-from test_tools import COMPARE, REPO, SLOW, slow_every_for  # also puts compare/ on the path
+from test_tools import COMPARE, REPO, SLOW, slow_every_for  # in this directory, which the test runner puts on the path
 
-from hakbench import csvfiles, schema  # noqa: E402  (on the path through measure)
+from hakbench import csvfiles, schema
 
 RUNS = os.path.join(COMPARE, "runs")
 RUN_MATRIX = os.path.join(REPO, "harness", "run_matrix.py")

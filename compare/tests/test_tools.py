@@ -5,18 +5,15 @@ burns SHIM_SLOW_NS ns in every malloc, is the injected regression."""
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import unittest
 
 COMPARE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(COMPARE)
 SLOW = os.path.join(REPO, "build", "shims", "slow.so")
-sys.path.insert(0, COMPARE)
 
-import measure  # noqa: E402
-from measure import stats  # noqa: E402
-from hakbench import csvfiles, schema  # noqa: E402  (on the path through measure)
+from hakbench import csvfiles, schema, stats
+from hakbench.compare import measure
 
 
 def run(tool, *args, env=None):

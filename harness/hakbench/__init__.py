@@ -14,4 +14,9 @@ Modules:
   meta        meta.json: machine, tools, allocator versions, git state, knobs
   progress    progress lines with an ETA
   matrix      the measurement matrix behind run_matrix.py
+  compare     what the compare tools share (interleaved sides, baselines, gating, base builds)
+  cli         the commands (run_matrix, report, ..., ab, gate): harness/*.py and compare/* are their entry points
+
+The commands find this package on the module path: harness/*.py because Python puts a script's directory first,
+compare/* because they set PYTHONPATH to harness/. Nothing here edits sys.path.
 """

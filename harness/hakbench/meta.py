@@ -27,6 +27,19 @@ def compiler():
     return tool_version(["gcc", "--version"])
 
 
+def machine_description():
+    """CPU model, cores and kernel: what decides how two allocators' speeds compare (compare/gate's baseline)."""
+    return {"cpu": cpu_model(), "cores": str(os.cpu_count()), "kernel": platform.release()}
+
+
+def toolchain():
+    """Compiler, C library and valgrind versions: what decides the instruction count of a run (compare/gate_icount's
+    baseline)."""
+    return {"gcc": compiler(),
+            "glibc": os.confstr("CS_GNU_LIBC_VERSION") or "unknown",
+            "valgrind": tool_version(["valgrind", "--version"])}
+
+
 def cpu_model():
     try:
         with open("/proc/cpuinfo") as f:

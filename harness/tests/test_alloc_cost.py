@@ -4,15 +4,13 @@ plus 1000 instructions per malloc and 3000 per free); the same figures on a reru
 table and the command line."""
 import os
 import subprocess
-import sys
 import tempfile
 import unittest
 
 HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(HARNESS)
-sys.path.insert(0, HARNESS)
 
-from hakbench import alloc_cost, callgrind, counters, proc, schema, summary, workloads  # noqa: E402
+from hakbench import alloc_cost, callgrind, counters, proc, schema, summary, workloads
 
 CLI = os.path.join(HARNESS, "alloc_cost.py")
 KNOWN_COST = os.path.join(REPO, "build", "shims", "known_cost.so")

@@ -9,16 +9,14 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
 
 HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(HARNESS)
-sys.path.insert(0, HARNESS)
 
-from hakbench import csvfiles, jobdir, schema  # noqa: E402
+from hakbench import csvfiles, jobdir, schema
 
 RUN_ALL = os.path.join(REPO, "run_all.sh")
 MERGE = os.path.join(HARNESS, "merge.py")

@@ -1,14 +1,11 @@
 """The CSV appenders (header once, every row on disk at once), the typed reader, and summary.csv from hand-made CSVs."""
 import os
 import shutil
-import sys
 import tempfile
 import unittest
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from hakbench import csvfiles, schema, summary  # noqa: E402
-from hakbench.run_data import RunData  # noqa: E402
+from hakbench import csvfiles, schema, summary
+from hakbench.run_data import RunData
 
 
 AB = schema.Schema("x.csv", [("a", schema.INT), ("b", schema.TEXT)])

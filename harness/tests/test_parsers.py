@@ -1,13 +1,9 @@
 """Parsers of what the drivers and the tools print: RESULT lines, strace -c tables, perf stat -x, output
 and cachegrind out files (samples captured on a Debian 12 machine)."""
-import os
-import sys
 import unittest
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from hakbench import counters, schema, syscalls  # noqa: E402
-from hakbench.result import find_result, parse_result_line  # noqa: E402
+from hakbench import counters, schema, syscalls
+from hakbench.result import find_result, parse_result_line
 
 GOOD_RESULT = ("RESULT workload=random_mixed threads=1 ops=2004100 seconds=0.052216 ops_per_sec=38380873.7 "
                "iterations=2000000 ws=8192 min=16 max=1024 seed=42 warmup=100000")

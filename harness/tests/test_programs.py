@@ -9,11 +9,11 @@ import time
 import unittest
 import uuid
 
-# test_run_matrix (in this directory, which the test runner puts on the path) puts harness/ on the path too
-from test_run_matrix import REPO, RUN_ALL, RUN_MATRIX, SHIMS, processes_with, read_csv  # noqa: E402
+# test_run_matrix: in this directory, which the test runner puts on the path
+from test_run_matrix import REPO, RUN_ALL, RUN_MATRIX, SHIMS, processes_with, read_csv
 
-from hakbench import program_redis, program_suite, programs, schema  # noqa: E402
-from hakbench.program_summary import GEOMEAN  # noqa: E402
+from hakbench import program_redis, program_suite, programs, schema
+from hakbench.program_summary import GEOMEAN
 
 PY = "/usr/bin/python3"
 

@@ -9,15 +9,13 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import unittest
 
 HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, HARNESS)
 
-from hakbench import csvfiles, plots, schema, summary  # noqa: E402
-from hakbench.run_data import RunData  # noqa: E402
+from hakbench import csvfiles, plots, schema, summary
+from hakbench.run_data import RunData
 
 REPORT = os.path.join(HARNESS, "report.py")
 PYTHON = "/usr/bin/python3"
@@ -75,7 +73,7 @@ def make_run_dir(root):
 
 def run_report(*args):
     """report.py in this process (faster than a child); returns (exit code, stdout)."""
-    import report  # harness/report.py, on sys.path through HARNESS
+    from hakbench.cli import report
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         code = report.main(list(args))

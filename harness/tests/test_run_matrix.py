@@ -15,9 +15,8 @@ import uuid
 
 HARNESS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(HARNESS)
-sys.path.insert(0, HARNESS)
 
-from hakbench import counters, csvfiles, matrix, schema, summary  # noqa: E402
+from hakbench import counters, csvfiles, matrix, schema, summary
 
 RUN_MATRIX = os.path.join(HARNESS, "run_matrix.py")
 RUN_ALL = os.path.join(REPO, "run_all.sh")

@@ -1,15 +1,11 @@
 """The statistics of harness/hakbench/stats.py on data whose answers are known."""
 import math
-import os
-import sys
 import unittest
 from statistics import NormalDist
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from hakbench import stats  # noqa: E402
+from hakbench import stats
 
 
 class Basics(unittest.TestCase):

@@ -9,7 +9,7 @@ import os
 import shutil
 import subprocess
 
-from measure import REPO
+from ..allocators import REPO
 
 BASE_DIR = os.path.join(REPO, "build", "gate-base")
 

@@ -1,4 +1,4 @@
-"""Measured runs for the compare tools, on top of the harness core (harness/hakbench).
+"""Measured runs for the compare tools (compare/ab, gate, gate_icount, large_churn), on top of the harness core.
 
 A Side is an allocator plus environment overrides. interleave() runs several sides in rounds, one run of
 each side per round, rotating the order every round (AB, BA, AB ... for two sides) so that neither side
@@ -7,12 +7,8 @@ a workload driver, or a program of the harness (the built-in suite).
 """
 import atexit
 import os
-import sys
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(REPO, "harness"))
-
-from hakbench import allocators, jobs, meta, schema, stats, workloads  # noqa: E402, F401  (path set just above)
+from .. import allocators, jobs, meta, schema
 
 RUN_TIMEOUT_S = 120
 SEED = 42

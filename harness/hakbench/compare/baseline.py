@@ -9,8 +9,8 @@ Their columns and types are hakbench.schema's GATE_BASELINE and ICOUNT_BASELINE;
 """
 import os
 
-from measure import CATALOG
-from hakbench import csvfiles
+from .. import csvfiles
+from .measure import CATALOG
 
 
 class BaselineError(Exception):

@@ -2,9 +2,8 @@
 records about its measurement, and the closing verdict with its exit status."""
 import sys
 
-import baseline
-import machine
-import measure
+from .. import meta as run_meta
+from . import baseline, measure
 
 EXIT_PASS, EXIT_REGRESSED, EXIT_USAGE = 0, 1, 2
 
@@ -42,11 +41,18 @@ def rows_to_check(tool, path, kind, positive, wanted, candidate, profile):
 
 def new_meta(tool, candidate, extra):
     """Meta lines of a new baseline: the machine, extra facts, the candidate and the run id."""
-    meta = dict(machine.description(), **extra)
+    meta = dict(run_meta.machine_description(), **extra)
     meta["candidate"] = "%s (%s)" % (candidate.name, candidate.path or "no preload")
-    meta["candidate_version"] = measure.meta.version_of(candidate)
+    meta["candidate_version"] = run_meta.version_of(candidate)
     meta["measured"] = measure.run_id(tool)
     return meta
+
+
+def differences(recorded, current):
+    """Lines 'key: baseline X, here Y' for every key of current (meta.machine_description(), meta.toolchain())
+    whose value the baseline's meta lines record differently."""
+    return ["%s: baseline %s, here %s" % (key, recorded.get(key, "(not recorded)"), value)
+            for key, value in current.items() if recorded.get(key) != value]
 
 
 def conclude(tool, candidate, failures, regressions):
