@@ -8,6 +8,8 @@ import os
 import shutil
 import subprocess
 
+from .proc import query
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HAKMEM_LIB = os.path.join(REPO, "build", "libhakmem.so")
 
@@ -42,11 +44,7 @@ class Allocator:
 
 def ldconfig_lookup(soname):
     """Absolute path of a shared library known to the dynamic linker, or None."""
-    try:
-        out = subprocess.run(["/sbin/ldconfig", "-p"], capture_output=True, text=True, check=False).stdout
-    except OSError:
-        return None
-    for line in out.splitlines():
+    for line in query(["/sbin/ldconfig", "-p"]).splitlines():
         name, _, rest = line.strip().partition(" ")
         if name == soname and "=>" in rest:
             path = rest.split("=>", 1)[1].strip()

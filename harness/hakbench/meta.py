@@ -4,18 +4,9 @@ import json
 import os
 import platform
 import socket
-import subprocess
 
 from .allocators import REPO
-
-
-def query(argv):
-    """The stripped stdout of a quick query command (a version, a sha, a package); "" if it cannot run.
-    The one such probe of the harness and compare/."""
-    try:
-        return subprocess.run(argv, capture_output=True, text=True, check=False, timeout=60).stdout.strip()
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
+from .proc import query
 
 
 def tool_version(argv):
@@ -51,9 +42,14 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
+def commit_sha(rev="HEAD"):
+    """The full sha of the commit rev names in this repository; "" when it names none (or outside git)."""
+    return query(["git", "-C", REPO, "rev-parse", "--verify", "--quiet", rev + "^{commit}"])
+
+
 def git_state():
     """(full sha, short sha, dirty) of the repository; ("unknown", "nogit", False) outside git."""
-    sha = query(["git", "-C", REPO, "rev-parse", "HEAD"])
+    sha = commit_sha()
     if not sha:
         return "unknown", "nogit", False
     dirty = bool(query(["git", "-C", REPO, "status", "--porcelain", "--untracked-files=no"]))

@@ -130,3 +130,12 @@ def run_measured(cmd, env=None, timeout=None, cpus=None, cwd=None, during=None):
     status = classify(exit_code, timed_out.is_set(), stderr, result)
     return Outcome(status, exit_code, stdout, stderr, wall, usage.ru_utime, usage.ru_stime,
                    max_rss_kb, usage.ru_minflt, usage.ru_majflt, result, during_result)
+
+
+def query(argv, timeout=60):
+    """The stripped stdout of a quick query command (a version, a sha, a package, ldconfig's cache); "" if it
+    cannot run. The one such probe of the harness and the compare tools."""
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, check=False, timeout=timeout).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return ""

@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 
+from .. import meta
 from ..allocators import REPO
 
 BASE_DIR = os.path.join(REPO, "build", "gate-base")
@@ -24,10 +25,10 @@ def _git(*args):
 
 def resolve(rev):
     """The full sha of rev; BaseBuildError when it names no commit of this clone."""
-    done = _git("rev-parse", "--verify", "--quiet", rev + "^{commit}")
-    if done.returncode != 0:
+    sha = meta.commit_sha(rev)
+    if not sha:
         raise BaseBuildError("%s names no commit of this clone (in a shallow clone: git fetch --unshallow)" % rev)
-    return done.stdout.strip()
+    return sha
 
 
 def library(rev, log):
