@@ -1,8 +1,8 @@
 """A job directory: the matrix of run_all.sh split into shards for a cluster, and where the shards write.
 
     DIR/job.json          job id, the run_all.sh options every shard runs, the shards (name, own options)
-    DIR/slurm.sbatch      the Slurm job array, one task per shard     (written by harness/emit_jobs.py)
-    DIR/parallel.sh       the same shards through GNU parallel         (written by harness/emit_jobs.py)
+    DIR/slurm.sbatch      the Slurm job array, one task per shard     (written by hakbench/cli/emit_jobs.py)
+    DIR/parallel.sh       the same shards through GNU parallel         (written by hakbench/cli/emit_jobs.py)
     DIR/results/<run-id>/ each shard's ordinary run directory, run-id = <job id>-<shard name>
     DIR/plots/<run-id>/   its figures
     DIR/status/<shard>.json   host, start, end and exit status of the shard's run_all.sh

@@ -1,10 +1,9 @@
-"""Write a job of shards for a cluster (run by `run_all.sh --emit-jobs DIR`; see hakbench/jobdir.py).
-
-usage: emit_jobs.py --emit-jobs=DIR [--shards=N | --sweep=KEY=V1,V2,...] -- [run_all.sh matrix options]
+"""A job of shards for a cluster: `run_all.sh --emit-jobs DIR [--shards=N | --sweep=KEY=V1,V2,...] [matrix options]`
+(see hakbench/jobdir.py). The cluster's options of run_all.sh's parser (hakbench.cli.run_all) are defined here.
 
 Writes DIR/job.json, DIR/slurm.sbatch (a job array, one exclusive node per shard) and DIR/parallel.sh
 (the same shards over ssh with GNU parallel, one job slot per host) and prints how to run and merge them.
-Exit status 2 on a bad option (nothing written), 1 when DIR already holds a job."""
+A bad option exits 2 before anything is written (or built); DIR already holding a job, 1."""
 import argparse
 import os
 import re
@@ -36,7 +35,7 @@ def shards_of(args):
     if args.sweep:
         key, values = args.sweep
         return [jobdir.Shard("%s-%s" % (key, v), ["--env=%s=%s" % (key, v)]) for v in values], key
-    return [jobdir.Shard("m%d" % (i + 1), []) for i in range(args.shards)], None
+    return [jobdir.Shard("m%d" % (i + 1), []) for i in range(args.shards or 1)], None
 
 
 def slurm_script(job):
@@ -86,27 +85,55 @@ def _write(path, text):
     os.chmod(path, 0o755)
 
 
-def main(argv):
-    p = argparse.ArgumentParser(prog="run_all.sh --emit-jobs", description="Write a job of shards for a cluster.")
-    p.add_argument("--emit-jobs", required=True, metavar="DIR", help="the job directory to create")
-    how = p.add_mutually_exclusive_group()
-    how.add_argument("--shards", type=run_matrix._positive(int), default=1, metavar="N",
+def add_arguments(p):
+    """The cluster's options, in a group of parser p (run_all.sh's, or split()'s)."""
+    group = p.add_argument_group("on a cluster", "builds, then writes a job of shards, each a whole matrix of the "
+                                 "options above,\ninstead of measuring (see the README, \"Running on a cluster\")")
+    group.add_argument("--emit-jobs", metavar="DIR", help="write the job into DIR: job.json, slurm.sbatch, parallel.sh")
+    how = group.add_mutually_exclusive_group()
+    how.add_argument("--shards", type=run_matrix._positive(int), metavar="N",
                      help="N shards with the same matrix, one per machine (default: 1)")
-    how.add_argument("--sweep", type=_sweep, metavar="KEY=V1,V2,...", help="one shard per value of --env KEY")
-    p.add_argument("matrix", nargs="*", help="run_all.sh options of every shard (after --)")
-    args = p.parse_args(argv[1:])
-    matrix = run_matrix.parser()
-    run_matrix.check(matrix, matrix.parse_args(args.matrix))  # a bad matrix option fails here, not on the cluster
-    if any(a.startswith("--out=") for a in args.matrix):
-        p.error("--out: the shards write into DIR/results")
-    if args.sweep and any(a.startswith("--env=%s=" % args.sweep[0]) for a in args.matrix):
+    how.add_argument("--sweep", type=_sweep, metavar="KEY=V1,V2,...",
+                     help="one shard per value of an --env KEY (e.g. HAKMEM_TINY_REFILL=16,64)")
+
+
+def check(p, args):
+    """What the cluster's options rule out (p.error: exit 2 with the usage, nothing written)."""
+    if not args.emit_jobs:
+        if args.shards or args.sweep:
+            p.error("--shards and --sweep go with --emit-jobs")
+        return
+    for flag, dest in (("--out", "out"), ("--run-id", "run_id"), ("--plots", "plots")):
+        if getattr(args, dest) != p.get_default(dest):
+            p.error("%s is set by each shard (into DIR/results and DIR/plots)" % flag)
+    if args.sweep and any(key == args.sweep[0] for key, _ in args.env):
         p.error("--env %s is set by --sweep" % args.sweep[0])
 
+
+def split(argv):
+    """(the cluster's options, the other options of argv: the matrix every shard measures). A library path
+    of --allocator NAME=PATH is made absolute: the shards run from other directories."""
+    p = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    add_arguments(p)
+    args, matrix = p.parse_known_args(argv)
+    absolute, given = [], iter(matrix)
+    for arg in given:
+        flag, sep, value = arg.partition("=")
+        if flag == "--allocator":
+            name, _, path = (value if sep else next(given, "")).partition("=")
+            arg = "--allocator=%s=%s" % (name, os.path.abspath(path))
+        absolute.append(arg)
+    return args, absolute
+
+
+def write(argv):
+    """Write the job of run_all.sh's options argv (checked already); the exit status."""
+    args, matrix = split(argv)
     if os.path.exists(os.path.join(args.emit_jobs, jobdir.JOB_FILE)):
         print("emit_jobs: %s already holds a job; choose another directory" % args.emit_jobs, file=sys.stderr)
         return 1
     shards, vary = shards_of(args)
-    job = jobdir.Job(args.emit_jobs, meta.new_run_id(), args.matrix, shards, vary)
+    job = jobdir.Job(args.emit_jobs, meta.new_run_id(), matrix, shards, vary)
     job.write()
     _write(os.path.join(job.dir, "slurm.sbatch"), slurm_script(job))
     _write(os.path.join(job.dir, "parallel.sh"), parallel_script(job))
@@ -116,7 +143,3 @@ def main(argv):
     print("  GNU parallel:  %s HOST1,HOST2,..." % os.path.join(job.dir, "parallel.sh"))
     print("  then merge:    %s %s" % (os.path.join(REPO, "harness", "merge.py"), job.dir))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))

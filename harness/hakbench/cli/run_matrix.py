@@ -78,11 +78,14 @@ def _cpus(text):
     return cpus
 
 
-def parser():
-    p = argparse.ArgumentParser(
-        prog="run_matrix.py",
-        description="Benchmark allocators on the workload drivers; write results/<run-id>/ "
-                    "(runs.csv, syscalls.csv, perf.csv, summary.csv, meta.json).")
+DESCRIPTION = ("Benchmark allocators on the workload drivers; write results/<run-id>/ "
+               "(runs.csv, syscalls.csv, perf.csv, summary.csv, meta.json).")
+
+
+def parser(prog="run_matrix.py", description=DESCRIPTION, epilog=None):
+    """The matrix's options; run_all.sh's parser (hakbench.cli.run_all) is this one with its own added."""
+    p = argparse.ArgumentParser(prog=prog, description=description, epilog=epilog, allow_abbrev=False,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--allocators", type=_list, default=list(allocators.DEFAULT_ORDER), metavar="LIST",
                    help="comma-separated allocators (default: %s)" % ",".join(allocators.DEFAULT_ORDER))
     p.add_argument("--allocator", type=_key_value, action="append", default=[], metavar="NAME=/path/lib.so",
@@ -147,7 +150,7 @@ def user_programs(args):
 
 def check(p, args):
     """What the parser alone cannot check (a bad option exits 2 with the usage); expands args.workloads.
-    Returns (target CI or None, first reps, max reps, the workload catalog)."""
+    Returns (target CI or None, first reps, max reps, the workload catalog). Installs nothing."""
     target = args.target_ci or (AUTO_TARGET_CI if args.reps == "auto" else None)
     reps = (args.reps if args.reps != "auto" else None) or (QUICK_REPS if args.quick else DEFAULT_REPS)
     max_reps = args.max_reps or max(DEFAULT_MAX_REPS, reps)
@@ -162,18 +165,23 @@ def check(p, args):
         p.error(str(e))
     if not args.workloads:
         p.error("no workload given")
+    try:
+        allocators.resolve(args.allocators, dict(args.allocator), install=False)
+    except ValueError as e:
+        p.error(str(e))
     return target, reps, max_reps, catalog
 
 
 def main(argv):
     p = parser()
-    args = p.parse_args(argv[1:])
+    return run(p, p.parse_args(argv[1:]), argv)
+
+
+def run(p, args, argv):
+    """Check args (parsed by p), measure the matrix, print the tables; the exit status. argv: the command line
+    recorded in meta.json."""
     target, reps, max_reps, catalog = check(p, args)
-    extra = dict(args.allocator)
-    try:
-        resolved = allocators.resolve(args.allocators, extra, log=lambda m: print(m, file=sys.stderr))
-    except ValueError as e:
-        p.error(str(e))
+    resolved = allocators.resolve(args.allocators, dict(args.allocator), log=lambda m: print(m, file=sys.stderr))
     available = [a for a in resolved if a.available]
     skipped = [a for a in resolved if not a.available]
     for a in skipped:
