@@ -18,5 +18,5 @@ Modules:
   cli         the commands (run_matrix, report, ..., ab, gate): harness/*.py and compare/* are their entry points
 
 The commands find this package on the module path: harness/*.py because Python puts a script's directory first,
-compare/* because they set PYTHONPATH to harness/. Nothing here edits sys.path.
+compare/* because they set PYTHONPATH to harness/; no module edits the path.
 """
