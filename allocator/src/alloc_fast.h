@@ -7,7 +7,8 @@
  * after its exit destructor, large sizes, empty or full cache, bad pointers)
  * is routed to the slow path through the same two checks:
  *   malloc: n < hk_fast_limit (0 until init and when stats are on),
- *   free:   count < cap (cap is 0 before thread init, after exit, with stats).
+ *   free:   room > 0 (room is 0 before thread init and after exit, <= 0 with
+ *           stats on; see hk_tcache).
  * A block of another thread's slab joins this thread's cache like any other
  * and is reused here at once; if the cache overflows, the flush sends it to
  * its slab's remote list. Checking the owner here instead cost 3-6% more
@@ -27,7 +28,7 @@ static inline __attribute__((always_inline)) void *hk_malloc_inline(size_t n) {
     void *p = c->head;
     if (likely(p != NULL)) {
       c->head = *(void **)p;
-      c->count--;
+      c->room++;
       *hk_free_mark(p) = NULL;
       return p;
     }
@@ -44,11 +45,11 @@ static inline __attribute__((always_inline)) void hk_free_inline(void *ptr) {
       struct hk_slab *s = (struct hk_slab *)(e - HK_KIND_SLABS);
       if (likely(hk_slab_has_block(s, p))) {
         struct hk_tcache *c = &hk_heap.cache[s->cls];
-        if (likely(c->count < c->cap && *hk_free_mark(ptr) != (void *)e)) {
+        if (likely(*hk_free_mark(ptr) != (void *)e)) {
+          if (unlikely(--c->room < 0)) return hk_free_no_room(ptr);
           *hk_free_mark(ptr) = (void *)e;
           *(void **)ptr = c->head;
           c->head = ptr;
-          c->count++;
           return;
         }
       }

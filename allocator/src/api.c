@@ -28,7 +28,7 @@ void *hk_malloc_slow(size_t n) {
   void *p = c->head;
   if (p) {
     c->head = *(void **)p;
-    c->count--;
+    c->room++;
     if (stats) st->cache_hits++;
     *hk_free_mark(p) = NULL;
     return p;
@@ -83,7 +83,15 @@ void hk_free_slow(void *ptr) {
   struct hk_tcache *c = &h->cache[cls];
   *(void **)ptr = c->head;
   c->head = ptr;
-  if (++c->count > hk_cache_cap[cls]) hk_cache_flush(h, cls, hk_cache_cap[cls] / 2);
+  c->room--;
+  if (hk_cache_count(h, cls) > hk_cache_cap[cls]) hk_cache_flush(h, cls, hk_cache_cap[cls] / 2);
+}
+
+/* The fast path found no room in the cache of p's class (a valid block) and
+ * took one all the same: gives it back and takes the slow path. */
+void hk_free_no_room(void *ptr) {
+  hk_heap.cache[hk_slab_of(ptr)->cls].room++;
+  hk_free_slow(ptr);
 }
 
 size_t hk_usable_size(void *ptr) {

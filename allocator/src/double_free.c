@@ -17,7 +17,7 @@ static int on_list(void *head, void *p, uint32_t n) {
 
 void hk_check_double_free(struct hk_heap *h, struct hk_slab *s, void *p) {
   struct hk_tcache *c = &h->cache[s->cls];
-  int found = on_list(c->head, p, c->count);
+  int found = on_list(c->head, p, hk_cache_count(h, s->cls));
   if (!found && h->state == HK_HEAP_ACTIVE && relaxed_load(&s->owner) == h) {
     /* Only the owner takes the remote list, so its links stay put while we walk. */
     void *remote = (void *)atomic_load_explicit(&s->remote, memory_order_acquire);

@@ -32,6 +32,16 @@
 
 #define relaxed_load(p) atomic_load_explicit((p), memory_order_relaxed)
 #define relaxed_store(p, v) atomic_store_explicit((p), (v), memory_order_relaxed)
+/* A relaxed load the compiler may fold into the instruction using it (GCC
+ * never folds an atomic load: free's block check would take one instruction
+ * more). For aligned words only, where a plain load is as atomic as a relaxed
+ * one on every target we build for. ThreadSanitizer would call it a race:
+ * it gets the atomic load. */
+#if defined(__SANITIZE_THREAD__)
+#define racy_load(p) relaxed_load(p)
+#else
+#define racy_load(p) (*(const __typeof__(atomic_load(p)) *)(p))
+#endif
 
 /* ------------------------------------------------------------------ geometry */
 #define HK_PAGE 4096UL
@@ -232,7 +242,7 @@ static inline uint64_t hk_block_magic(uint32_t size) {
   return -(uint64_t)size / size + 2; /* (2^64 - size) / size = floor(2^64 / size) - 1 */
 }
 static inline int hk_slab_has_block(struct hk_slab *s, uintptr_t p) {
-  return (uint64_t)((uint32_t)p - s->first_lo) * s->magic < relaxed_load(&s->carved_limit);
+  return (uint64_t)((uint32_t)p - s->first_lo) * s->magic < racy_load(&s->carved_limit);
 }
 
 /* The slab holding p if p (any value) is exactly a block start of a carved
@@ -267,10 +277,15 @@ void hk_slab_format(struct hk_slab *s, unsigned cls, struct hk_heap *owner);
 void hk_slab_reset(struct hk_slab *s);
 
 /* ----------------------------------------------------------------- thread heap */
+/* The cache of one class counts its room, not its blocks, so that free tests
+ * and updates one value: room = base - count, where base is the cache's cap
+ * while the heap is active with stats off. A free takes the fast path while
+ * room > 0; with stats on base is 0 (room = -count <= 0), and a heap that is
+ * not active keeps an empty cache with room 0: both send every free to the
+ * slow path. */
 struct hk_tcache {            /* the "unified cache" of one class */
   void *head;                 /* singly linked through the blocks' first word */
-  uint32_t count;
-  uint32_t cap;               /* 0 routes every free to the slow path */
+  int32_t room;
 };
 
 struct hk_class_state {
@@ -421,6 +436,12 @@ void hk_stats_after_fork_child(void);
 /* dst[i] += src[i] for i < n. */
 void hk_class_stats_add(struct hk_class_stats *dst, const struct hk_class_stats *src, unsigned n);
 #define HK_STATS_ON() (hk_opt[HK_OPT_STATS] != HK_STATS_OFF)
+/* The room of an empty cache of cls in an active heap (see hk_tcache). */
+static inline int32_t hk_cache_base(unsigned cls) { return HK_STATS_ON() ? 0 : hk_cache_cap[cls]; }
+/* Blocks in the cache of cls of an active heap. */
+static inline uint32_t hk_cache_count(struct hk_heap *h, unsigned cls) {
+  return (uint32_t)(hk_cache_base(cls) - h->cache[cls].room);
+}
 
 /* ------------------------------------------------------------------------ os */
 extern _Atomic uint64_t hk_os_bytes_mapped, hk_os_peak_bytes_mapped; /* by the functions below */
@@ -474,6 +495,7 @@ static inline void hk_lock_reset(hk_lock_t *l) { atomic_store_explicit(&l->v, 0,
 /* ------------------------------------------------------------------ the API */
 void *hk_malloc_slow(size_t n);
 void hk_free_slow(void *p);
+void hk_free_no_room(void *p);
 void *hk_malloc_aligned(size_t align, size_t n);
 size_t hk_usable_size(void *p);
 

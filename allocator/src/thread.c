@@ -90,7 +90,7 @@ int hk_heap_activate(struct hk_heap *h) {
   if (h->state == HK_HEAP_ACTIVE) return 1;
   if (h->state == HK_HEAP_EXITED && h->exits >= PTHREAD_DESTRUCTOR_ITERATIONS) return 0;
   if (!registry_add(h)) return 0;
-  for (unsigned cls = 0; cls < HK_NUM_CLASSES; cls++) h->cache[cls].cap = HK_STATS_ON() ? 0 : hk_cache_cap[cls];
+  for (unsigned cls = 0; cls < HK_NUM_CLASSES; cls++) h->cache[cls].room = hk_cache_base(cls); /* empty */
   h->state = HK_HEAP_ACTIVE;
   hk_thread_key_set(h); /* may allocate: h is ready */
   return 1;
@@ -99,8 +99,8 @@ int hk_heap_activate(struct hk_heap *h) {
 void hk_heap_exit(struct hk_heap *h) {
   if (h->state != HK_HEAP_ACTIVE) return;
   for (unsigned cls = 0; cls < HK_NUM_CLASSES; cls++) {
-    h->cache[cls].cap = 0;
     if (h->cache[cls].head) hk_cache_flush(h, cls, 0);
+    h->cache[cls].room = 0;
   }
   abandon_slabs(h->cold);
   if (HK_STATS_ON()) hk_stats_merge(h->stats);

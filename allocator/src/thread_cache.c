@@ -76,7 +76,7 @@ static void *take_from_slab(struct hk_heap *h, struct hk_slab *s, unsigned cls) 
   HK_ASSERT(hk_debug_walk(s, head, got) == NULL && hk_slab_counts_ok(s));
   struct hk_tcache *c = &h->cache[cls];
   c->head = *(void **)head;
-  c->count = got - 1;
+  c->room = hk_cache_base(cls) - (int32_t)(got - 1);
   return head;
 }
 
@@ -113,7 +113,7 @@ void *hk_refill_alloc(struct hk_heap *h, unsigned cls) {
 void hk_cache_flush(struct hk_heap *h, unsigned cls, uint32_t keep) {
   struct hk_tcache *c = &h->cache[cls];
   void *rest;
-  HK_ASSERT(hk_debug_walk(NULL, c->head, c->count) == NULL);
+  HK_ASSERT(hk_debug_walk(NULL, c->head, hk_cache_count(h, cls)) == NULL);
   if (keep == 0) {
     rest = c->head;
     c->head = NULL;
@@ -123,7 +123,7 @@ void hk_cache_flush(struct hk_heap *h, unsigned cls, uint32_t keep) {
     rest = *(void **)cut;
     *(void **)cut = NULL;
   }
-  c->count = keep;
+  c->room = hk_cache_base(cls) - (int32_t)keep;
   hk_purge_maybe();
   hk_release_chain(h, rest);
 }
