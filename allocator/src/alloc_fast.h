@@ -44,7 +44,7 @@ static inline __attribute__((always_inline)) void hk_free_inline(void *ptr) {
     if (likely(e & HK_KIND_SLABS)) { /* slab entries are the odd ones; e is also the mark */
       struct hk_slab *s = (struct hk_slab *)(e - HK_KIND_SLABS);
       if (likely(hk_slab_has_block(s, p))) {
-        struct hk_tcache *c = &hk_heap.cache[s->cls];
+        hk_tcache_tls *c = hk_tcache_at(s->cache_tp);
         if (likely(*hk_free_mark(ptr) != (void *)e)) {
           if (unlikely(--c->room < 0)) return hk_free_no_room(ptr);
           *hk_free_mark(ptr) = (void *)e;

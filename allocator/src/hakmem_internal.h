@@ -169,10 +169,12 @@ struct hk_slab_list {
 #define HK_OWNER_POOL ((struct hk_heap *)1)
 
 struct hk_slab {
+  /* What free's fast path reads, first. */
   uint64_t magic;            /* 2^64 / size, rounded down, + 1 (see hk_slab_has_block) */
   _Atomic uint64_t carved_limit; /* carved * (size * magic mod 2^64): the bound of hk_slab_has_block */
-  uint32_t start_off;        /* first block, as an offset from the segment */
+  intptr_t cache_tp;         /* where its class's thread cache lies from the thread pointer (hk_tcache_at) */
   uint32_t first_lo;         /* the first block's address mod 2^32 */
+  uint32_t start_off;        /* first block, as an offset from the segment */
   uint32_t size;             /* block size; 0 while the slab holds no class */
   _Atomic uint32_t carved;   /* blocks carved so far; read by any freeing thread */
   uint32_t capacity;         /* blocks that fit */
@@ -327,6 +329,24 @@ struct hk_heap {
 };
 
 extern __thread struct hk_heap hk_heap HK_TLS;
+
+/* A thread cache as an offset from the thread pointer: the same in every
+ * thread (initial-exec TLS), so a slab keeps the one of its class and free
+ * reaches the cache in one load (on x86-64, through the %fs segment; the
+ * sanitizers would check such an access as a plain address: they get the
+ * thread pointer added). */
+#if defined(__x86_64__) && defined(__SEG_FS) && !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
+typedef struct hk_tcache __seg_fs hk_tcache_tls;
+static inline hk_tcache_tls *hk_tcache_at(intptr_t tp_off) { return (hk_tcache_tls *)tp_off; }
+#else
+typedef struct hk_tcache hk_tcache_tls;
+static inline hk_tcache_tls *hk_tcache_at(intptr_t tp_off) {
+  return (hk_tcache_tls *)((char *)__builtin_thread_pointer() + tp_off);
+}
+#endif
+static inline intptr_t hk_tcache_tp_offset(unsigned cls) {
+  return (char *)&hk_heap.cache[cls] - (char *)__builtin_thread_pointer();
+}
 
 int hk_heap_activate(struct hk_heap *h);
 void hk_heap_exit(struct hk_heap *h);
