@@ -40,18 +40,16 @@ static inline __attribute__((always_inline)) void hk_free_inline(void *ptr) {
   uintptr_t p = (uintptr_t)ptr;
   uintptr_t unit = p >> HK_MAP_SHIFT;
   if (likely(unit < HK_MAP_UNITS)) { /* NULL reads entry 0: no mapping of ours at address 0 */
-    uintptr_t e = hk_region_entry_at(unit);
-    if (likely(e & HK_KIND_SLABS)) { /* slab entries are the odd ones; e is also the mark */
-      struct hk_slab *s = (struct hk_slab *)(e - HK_KIND_SLABS);
-      if (likely(hk_slab_has_block(s, p))) {
-        hk_tcache_tls *c = hk_tcache_at(s->cache_tp);
-        if (likely(*hk_free_mark(ptr) != (void *)e)) {
-          if (unlikely(--c->room < 0)) return hk_free_no_room(ptr);
-          *hk_free_mark(ptr) = (void *)e;
-          *(void **)ptr = c->head;
-          c->head = ptr;
-          return;
-        }
+    uintptr_t e = hk_region_entry_at(unit); /* also the mark of a free block of its slab */
+    struct hk_view *v = hk_region_view(e);    /* not ours or large: the check fails */
+    if (likely(hk_view_has_block(v, p))) {
+      hk_tcache_tls *c = hk_tcache_at(v->cache_tp);
+      if (likely(*hk_free_mark(ptr) != (void *)e)) {
+        if (unlikely(--c->room < 0)) return hk_free_no_room(ptr);
+        *hk_free_mark(ptr) = (void *)e;
+        *(void **)ptr = c->head;
+        c->head = ptr;
+        return;
       }
     }
   }

@@ -46,9 +46,9 @@ void *hk_malloc_slow(size_t n) {
  * would free it again. */
 static struct hk_slab *classify(void *ptr, struct hk_large **large, const char *fn) {
   uintptr_t p = (uintptr_t)ptr;
-  uintptr_t e = hk_region_entry(p);
-  if ((e & 3) == HK_KIND_LARGE) {
-    struct hk_large *l = hk_region_header(e);
+  struct hk_view *v = hk_region_view(hk_region_entry(p));
+  if (v->kind == HK_KIND_LARGE) {
+    struct hk_large *l = (struct hk_large *)v;
     if (ptr != l->user || l->cached) hk_bad_pointer(fn, ptr == l->user ? "double free" : "invalid pointer", ptr);
     *large = l;
     return NULL;

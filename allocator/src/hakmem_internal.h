@@ -71,35 +71,66 @@ void hk_size_classes_init(void);
 
 /* ---------------------------------------------------------------- region map */
 /* One entry per 64 KiB of address space that says, without touching the
- * address, whether it is ours and what holds it: the descriptor of the slab
- * covering it | HK_KIND_SLABS, the header of a large block | HK_KIND_LARGE,
- * or 0. Free finds a block's slab in one load from the leaf. Two levels (see
- * region_map.c): a leaf of entries per 32 GiB span. */
+ * address, whether it is ours and what holds it: the entry leads to a view
+ * (hk_region_view), the head of the descriptor of the slab covering it, of
+ * a large block's header, or, for an entry 0, of the map's own view "none".
+ * Free reads a view without testing its kind: only a slab's view lets the
+ * block check pass (see hk_view_has_block). Two levels (see region_map.c):
+ * a leaf of entries per 32 GiB span. */
 enum hk_region_kind { HK_KIND_NONE = 0, HK_KIND_SLABS = 1, HK_KIND_LARGE = 2 };
+
+/* The fields free's fast path reads, in 32 aligned bytes: one cache line.
+ * Large headers and "none" have magic and carved_limit 0. */
+struct hk_view {
+  _Alignas(32) uint64_t magic;   /* 2^64 / size, rounded down, + 1 (see hk_view_has_block) */
+  _Atomic uint64_t carved_limit; /* carved * (size * magic mod 2^64): the bound of hk_view_has_block */
+  intptr_t cache_tp;             /* the slab's class's thread cache from the thread pointer (hk_tcache_at) */
+  uint32_t first_lo;             /* the slab's first block's address mod 2^32 */
+  uint8_t kind;                  /* enum hk_region_kind */
+};
+
 #define HK_MAP_SHIFT 16
 #define HK_MAP_UNITS (1UL << (HK_ADDRESS_BITS - HK_MAP_SHIFT))
 #define HK_LEAF_SHIFT 35
 #define HK_LEAF_BITS (HK_LEAF_SHIFT - HK_MAP_SHIFT)
 #define HK_LEAF_ENTRIES (1UL << HK_LEAF_BITS)
 #define HK_LEAVES (1UL << (HK_ADDRESS_BITS - HK_LEAF_SHIFT))
-/* Each span's leaf address, less its span's first unit number times the
- * entry size: indexed with the whole unit number, no mask (see region_map.c). */
-extern _Atomic uintptr_t hk_region_leaves[HK_LEAVES];
+/* An entry is its view's address less that of none, so the all-zero leaf
+ * leads to none, and none sits next to the top level so that free reaches
+ * both from one address. leaves: each span's leaf address, less its span's
+ * first unit number times the entry size: indexed with the whole unit
+ * number, no mask (see region_map.c). */
+struct hk_region_map {
+  _Atomic uintptr_t leaves[HK_LEAVES];
+  struct hk_view none;
+};
+extern struct hk_region_map hk_region_map;
+/* &hk_region_map, hidden from the compiler so that free keeps it in one
+ * register for both the top level and none (GCC would take the address
+ * anew for each: one instruction more). */
+static inline struct hk_region_map *hk_region_map_address(void) {
+  struct hk_region_map *map = &hk_region_map;
+  __asm__("" : "+r"(map));
+  return map;
+}
 
 /* The entry of map unit u (address >> HK_MAP_SHIFT) < HK_MAP_UNITS. */
 static inline _Atomic uintptr_t *hk_region_slot(uintptr_t u) {
-  return (_Atomic uintptr_t *)(relaxed_load(&hk_region_leaves[u >> HK_LEAF_BITS]) + u * sizeof(uintptr_t));
+  return (_Atomic uintptr_t *)(relaxed_load(&hk_region_map_address()->leaves[u >> HK_LEAF_BITS]) +
+                               u * sizeof(uintptr_t));
 }
 static inline uintptr_t hk_region_entry_at(uintptr_t u) { return relaxed_load(hk_region_slot(u)); }
 /* Any p: 0 above the user address space. */
 static inline uintptr_t hk_region_entry(uintptr_t p) {
   return p >> HK_ADDRESS_BITS ? 0 : hk_region_entry_at(p >> HK_MAP_SHIFT);
 }
-/* The slab descriptor or large header an entry points to. */
-static inline void *hk_region_header(uintptr_t entry) { return (void *)(entry & ~(uintptr_t)3); }
+static inline struct hk_view *hk_region_view(uintptr_t entry) {
+  return (struct hk_view *)((uintptr_t)&hk_region_map_address()->none + entry);
+}
+static inline uintptr_t hk_view_entry(struct hk_view *v) { return (uintptr_t)v - (uintptr_t)&hk_region_map.none; }
 /* 0 when the map has no room (a leaf for the range could not be mapped);
  * never for a range that was set before. HK_KIND_SLABS: base is a segment
- * whose slab_shift is set. */
+ * whose slab_shift is set; HK_KIND_LARGE: base is a large header. */
 int hk_region_set(void *base, size_t size, enum hk_region_kind kind);
 void hk_region_clear(void *base, size_t size);
 
@@ -169,12 +200,7 @@ struct hk_slab_list {
 #define HK_OWNER_POOL ((struct hk_heap *)1)
 
 struct hk_slab {
-  /* What free's fast path reads, first. */
-  uint64_t magic;            /* 2^64 / size, rounded down, + 1 (see hk_slab_has_block) */
-  _Atomic uint64_t carved_limit; /* carved * (size * magic mod 2^64): the bound of hk_slab_has_block */
-  intptr_t cache_tp;         /* where its class's thread cache lies from the thread pointer (hk_tcache_at) */
-  uint32_t first_lo;         /* the first block's address mod 2^32 */
-  uint32_t start_off;        /* first block, as an offset from the segment */
+  struct hk_view view;       /* first: a region entry leads to the slab */
   uint32_t size;             /* block size; 0 while the slab holds no class */
   _Atomic uint32_t carved;   /* blocks carved so far; read by any freeing thread */
   uint32_t capacity;         /* blocks that fit */
@@ -188,7 +214,6 @@ struct hk_slab {
 };
 
 struct hk_segment {
-  uint8_t kind;              /* HK_KIND_SLABS (same offset as hk_large.kind) */
   uint8_t slab_shift;
   uint16_t nslabs;           /* slabs that exist (<= HK_SEG_MAX_SLABS) */
   uint16_t pooled_slabs;     /* slabs on the shared pool free lists */
@@ -231,38 +256,45 @@ static inline int hk_slab_counts_ok(struct hk_slab *s) {
  * yet drained). The slab is empty when this is 0. */
 static inline uint32_t hk_slab_used(struct hk_slab *s) { return relaxed_load(&s->carved) - s->free_count; }
 
-/* Whether p is exactly a block start of a carved block of s (a slab p lies
- * in). One multiply checks both (Lemire's divisibility test, extended by the
+/* Whether p is exactly a block start of a carved block of the slab of view v
+ * (the view of p's region entry). One multiply checks both (Lemire's divisibility test, extended by the
  * carved count): with magic = floor(2^64 / size) + 1, size * magic = 2^64 + e
  * with 1 <= e <= size, so the n-th block start (offset n * size from the
  * first) maps to n * e, and every other offset below 2^32 (those before the
  * first block wrap around) maps to n * e + r * magic with 0 < r < size, at
  * least magic > 2^47, or, when r = 0, to n * e with n beyond any slab's
  * blocks. So offset * magic < carved * e exactly for the carved block starts.
- * A slab without a class has magic 0 and carved_limit 0. */
+ * A slab without a class, a large header and none have magic 0 and
+ * carved_limit 0: every check fails. */
 static inline uint64_t hk_block_magic(uint32_t size) {
   return -(uint64_t)size / size + 2; /* (2^64 - size) / size = floor(2^64 / size) - 1 */
 }
-static inline int hk_slab_has_block(struct hk_slab *s, uintptr_t p) {
-  return (uint64_t)((uint32_t)p - s->first_lo) * s->magic < racy_load(&s->carved_limit);
+static inline int hk_view_has_block(struct hk_view *v, uintptr_t p) {
+  return (uint64_t)((uint32_t)p - v->first_lo) * v->magic < racy_load(&v->carved_limit);
 }
 
 /* The slab holding p if p (any value) is exactly a block start of a carved
  * block, else NULL. */
 static inline struct hk_slab *hk_block_slab(uintptr_t p) {
-  uintptr_t e = hk_region_entry(p);
-  struct hk_slab *s = hk_region_header(e);
-  return (e & 3) == HK_KIND_SLABS && hk_slab_has_block(s, p) ? s : NULL;
+  struct hk_view *v = hk_region_view(hk_region_entry(p));
+  return hk_view_has_block(v, p) ? (struct hk_slab *)v : NULL;
 }
 
-/* Sets the carved count and the bound hk_slab_has_block derives from it. */
+/* Sets the carved count and the bound hk_view_has_block derives from it. */
 static inline void hk_slab_set_carved(struct hk_slab *s, uint32_t carved) {
-  relaxed_store(&s->carved_limit, carved * (s->size * s->magic));
+  relaxed_store(&s->view.carved_limit, carved * (s->size * s->view.magic));
   relaxed_store(&s->carved, carved);
 }
 
+/* The first block of a formatted slab: first_lo is its address mod 2^32,
+ * less than a segment's size from the segment's start. */
+static inline char *hk_slab_first_block(struct hk_slab *s) {
+  struct hk_segment *seg = hk_slab_segment(s);
+  return (char *)seg + (uint32_t)(s->view.first_lo - (uint32_t)(uintptr_t)seg);
+}
+
 /* The slab of a block already known to be valid. */
-static inline struct hk_slab *hk_slab_of(void *p) { return hk_region_header(hk_region_entry((uintptr_t)p)); }
+static inline struct hk_slab *hk_slab_of(void *p) { return (struct hk_slab *)hk_region_view(hk_region_entry((uintptr_t)p)); }
 
 /* Double-free mark: a block that is free (in a thread cache or on its slab's
  * lists) holds its slab's region map entry (hk_slab_mark) in its second
@@ -270,7 +302,7 @@ static inline struct hk_slab *hk_slab_of(void *p) { return hk_region_header(hk_r
  * the mark has hk_check_double_free confirm it (the program may have stored
  * that value). */
 static inline void **hk_free_mark(void *p) { return (void **)p + 1; }
-static inline void *hk_slab_mark(struct hk_slab *s) { return (char *)s + HK_KIND_SLABS; }
+static inline void *hk_slab_mark(struct hk_slab *s) { return (void *)hk_view_entry(&s->view); }
 void hk_check_double_free(struct hk_heap *h, struct hk_slab *s, void *p);
 
 struct hk_segment *hk_segment_map(size_t size, unsigned slab_shift);
@@ -394,7 +426,7 @@ struct hk_slab *hk_arena_take(struct hk_heap *h, unsigned cls);
 
 /* ---------------------------------------------------------------------- large */
 struct hk_large {
-  uint8_t kind;               /* HK_KIND_LARGE */
+  struct hk_view view;        /* kind HK_KIND_LARGE, the rest 0: free's block check fails */
   uint8_t cached;             /* parked in the large cache */
   size_t map_size;
   char *user;                 /* the pointer handed out */

@@ -36,6 +36,11 @@ void hk_large_after_fork_child(void) { hk_lock_reset(&large_lock); }
 
 static uintptr_t region_round_up(uintptr_t a) { return (a + HK_REGION_SIZE - 1) & ~(HK_REGION_SIZE - 1); }
 
+/* A fresh header at l, whose page may hold anything. */
+static void header_init(struct hk_large *l, size_t map_size, char *user) {
+  *l = (struct hk_large){.view = {.kind = HK_KIND_LARGE}, .map_size = map_size, .user = user};
+}
+
 static void unmap_large(struct hk_large *l) {
   hk_region_clear(l, l->map_size);
   hk_os_unmap(l, l->map_size);
@@ -95,9 +100,7 @@ static void shrink(struct hk_large *l, size_t need) {
   if (kept + 2 * HK_PAGE <= end) {
     l->map_size = kept - (uintptr_t)l;
     struct hk_large *tail = (struct hk_large *)kept;
-    tail->kind = HK_KIND_LARGE;
-    tail->map_size = end - kept;
-    tail->user = (char *)tail + HK_PAGE;
+    header_init(tail, end - kept, (char *)tail + HK_PAGE); /* over pages of l's block */
     hk_region_set(tail, tail->map_size, HK_KIND_LARGE);
     cache_put(tail);
     return;
@@ -208,9 +211,7 @@ void *hk_large_alloc(size_t n, size_t align, int zero) {
     errno = ENOMEM;
     return NULL;
   }
-  l->kind = HK_KIND_LARGE;
-  l->map_size = need;
-  l->user = (char *)l + off;
+  header_init(l, need, (char *)l + off);
   if (!hk_region_set(l, need, HK_KIND_LARGE)) {
     hk_os_unmap(l, need);
     errno = ENOMEM;

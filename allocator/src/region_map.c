@@ -8,15 +8,16 @@
  * mappings are ever touched) is mapped when the first mapping of ours lands
  * in the span. Spans without a leaf point to one shared all-zero leaf that
  * is never written, so a lookup needs no test: an unknown address reads a
- * zero entry (HK_KIND_NONE) without dereferencing anything it points to.
+ * zero entry, which leads to the map's own view "none", without
+ * dereferencing anything it points to.
  * The top level stores each leaf's address less its span's first unit
  * times the entry size, so that free indexes it with the unit number as it
  * is (one mask less); the shared zero leaf gets one such value per span. */
 #include "hakmem_internal.h"
 
-static _Atomic uintptr_t zero_leaf[HK_LEAF_ENTRIES];
+static _Atomic uintptr_t zero_leaf[HK_LEAF_ENTRIES]; /* entries 0: none */
 
-/* hk_region_leaves[span] for the leaf at address leaf. */
+/* hk_region_map.leaves[span] for the leaf at address leaf. */
 #define BIASED(leaf, span) ((uintptr_t)(leaf) - (span) * sizeof zero_leaf)
 #define ZERO1(span) BIASED(zero_leaf, span),
 #define ZERO2(span) ZERO1(span) ZERO1((span) + 1)
@@ -32,22 +33,23 @@ static _Atomic uintptr_t zero_leaf[HK_LEAF_ENTRIES];
 #define ZERO2048(span) ZERO1024(span) ZERO1024((span) + 1024)
 #define ZERO4096(span) ZERO2048(span) ZERO2048((span) + 2048)
 _Static_assert(HK_LEAVES == 4096, "one ZERO per span");
-_Atomic uintptr_t hk_region_leaves[HK_LEAVES] = {ZERO4096(0)};
+struct hk_region_map hk_region_map = {.leaves = {ZERO4096(0)}}; /* none: all 0, kind HK_KIND_NONE */
 
 /* Gives span a leaf of its own if it has none; 0 if none could be mapped. */
 static int leaf_ensure(uintptr_t span) {
-  uintptr_t leaf = atomic_load_explicit(&hk_region_leaves[span], memory_order_acquire);
+  uintptr_t leaf = atomic_load_explicit(&hk_region_map.leaves[span], memory_order_acquire);
   if (leaf != BIASED(zero_leaf, span)) return 1;
   void *fresh = hk_os_map(sizeof zero_leaf);
   if (!fresh) return 0;
-  if (!atomic_compare_exchange_strong_explicit(&hk_region_leaves[span], &leaf, BIASED(fresh, span),
+  if (!atomic_compare_exchange_strong_explicit(&hk_region_map.leaves[span], &leaf, BIASED(fresh, span),
                                                memory_order_acq_rel, memory_order_acquire))
     hk_os_unmap(fresh, sizeof zero_leaf); /* another thread's came first */
   return 1;
 }
 
 /* Stores the entries of [base, base + size) for kind; their leaves exist.
- * A segment's units point at the slab covering them. */
+ * A segment's units lead to the slab covering them, a large block's to its
+ * header. */
 static void set_range(void *base, size_t size, enum hk_region_kind kind) {
   uintptr_t first = (uintptr_t)base >> HK_MAP_SHIFT;
   uintptr_t last = ((uintptr_t)base + size - 1) >> HK_MAP_SHIFT;
@@ -55,8 +57,8 @@ static void set_range(void *base, size_t size, enum hk_region_kind kind) {
   for (uintptr_t u = first; u <= last; u++) {
     uintptr_t value = 0;
     if (kind == HK_KIND_SLABS)
-      value = (uintptr_t)hk_slab_mark(&seg->slabs[((u << HK_MAP_SHIFT) - (uintptr_t)seg) >> seg->slab_shift]);
-    else if (kind == HK_KIND_LARGE) value = (uintptr_t)base | HK_KIND_LARGE;
+      value = hk_view_entry(&seg->slabs[((u << HK_MAP_SHIFT) - (uintptr_t)seg) >> seg->slab_shift].view);
+    else if (kind == HK_KIND_LARGE) value = hk_view_entry(&((struct hk_large *)base)->view);
     atomic_store_explicit(hk_region_slot(u), value, memory_order_release);
   }
 }

@@ -7,12 +7,12 @@
 struct hk_segment *hk_segment_map(size_t size, unsigned slab_shift) {
   struct hk_segment *seg = hk_os_map_aligned(size, HK_REGION_SIZE);
   if (!seg) return NULL;
-  seg->kind = HK_KIND_SLABS;
   seg->slab_shift = (uint8_t)slab_shift;
   seg->nslabs = (uint16_t)(size >> slab_shift);
   seg->size = size;
   for (unsigned i = 0; i < HK_SEG_MAX_SLABS; i++) {
     struct hk_slab *s = &seg->slabs[i];
+    s->view.kind = HK_KIND_SLABS;
     s->index = (uint8_t)i;
     s->cls = HK_CLASS_NONE;
     s->where = i < seg->nslabs ? HK_SLAB_SPARE : HK_SLAB_UNUSED;
@@ -43,29 +43,27 @@ void hk_slab_format(struct hk_slab *s, unsigned cls, struct hk_heap *owner) {
   if (align > slab_bytes) align = slab_bytes;
   size_t start = base + (s->index == 0 ? HK_SEG_HEADER_SIZE : 0);
   start = (start + align - 1) & ~(align - 1);
-  s->start_off = (uint32_t)start;
-  s->first_lo = (uint32_t)((uintptr_t)seg + start);
+  s->view.first_lo = (uint32_t)((uintptr_t)seg + start);
   s->size = size;
-  s->magic = hk_block_magic(size);
+  s->view.magic = hk_block_magic(size);
   s->capacity = (uint32_t)((base + slab_bytes - start) / size);
   hk_slab_set_carved(s, 0);
   s->free = NULL;
   s->free_count = 0;
   s->cls = (uint8_t)cls;
-  s->cache_tp = hk_tcache_tp_offset(cls);
+  s->view.cache_tp = hk_tcache_tp_offset(cls);
   atomic_store_explicit(&s->remote, 0, memory_order_relaxed);
   hk_slab_move(s, HK_SLAB_CURRENT, owner);
   atomic_fetch_add_explicit(&hk_gstats.slabs_formatted, 1, memory_order_relaxed);
 }
 
-/* Back to "holds no class": every check of hk_slab_has_block fails on it. The
+/* Back to "holds no class": every check of hk_view_has_block fails on it. The
  * caller puts it on a free list of the shared pool, which makes the pool its owner. */
 void hk_slab_reset(struct hk_slab *s) {
   HK_ASSERT(s->free_count == relaxed_load(&s->carved) && relaxed_load(&s->remote) == 0); /* empty */
   s->size = 0;
-  s->magic = 0;
-  s->start_off = 0;
-  s->first_lo = 0;
+  s->view.magic = 0;
+  s->view.first_lo = 0;
   s->capacity = 0;
   hk_slab_set_carved(s, 0);
   s->free = NULL;

@@ -67,7 +67,7 @@ static void *take_from_slab(struct hk_heap *h, struct hk_slab *s, unsigned cls) 
       *ramp = 2 * want;
     }
     if (got > want) got = want;
-    char *p = (char *)hk_slab_segment(s) + s->start_off + (size_t)carved * s->size;
+    char *p = hk_slab_first_block(s) + (size_t)carved * s->size;
     head = p;
     for (uint32_t i = 1; i < got; i++, p += s->size) *(void **)p = p + s->size;
     *(void **)p = NULL;

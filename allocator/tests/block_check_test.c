@@ -1,4 +1,4 @@
-/* The block-start check of free's fast path (hk_slab_has_block, with the
+/* The block-start check of free's fast path (hk_view_has_block, with the
  * magic of hk_block_magic), against plain division: for every class size,
  * in a tiny (64 KiB) and a mid (256 KiB) slab at the start of a segment and
  * further in, every byte offset of the slab and the header page before it,
@@ -18,15 +18,15 @@ static int check_slab(uintptr_t seg, uint32_t slab_off, uint32_t slab_bytes, uin
   uint32_t carved_counts[] = {0, 1, capacity / 2, capacity};
   struct hk_slab s = {0};
   s.size = size;
-  s.magic = hk_block_magic(size);
-  s.first_lo = (uint32_t)(seg + start);
+  s.view.magic = hk_block_magic(size);
+  s.view.first_lo = (uint32_t)(seg + start);
   for (unsigned k = 0; k < sizeof carved_counts / sizeof carved_counts[0]; k++) {
     uint32_t carved = carved_counts[k];
     hk_slab_set_carved(&s, carved);
     uint32_t from = slab_off == 0 ? 0 : slab_off - HK_PAGE;
     for (uint32_t off = from; off < slab_off + slab_bytes; off++) {
       int want = off >= start && (off - start) % size == 0 && (off - start) / size < carved;
-      if (hk_slab_has_block(&s, seg + off) != want) {
+      if (hk_view_has_block(&s.view, seg + off) != want) {
         printf("size %u, slab at %u, carved %u: offset %u %s\n", size, slab_off, carved, off,
                want ? "rejected" : "accepted");
         return 0;
