@@ -24,7 +24,7 @@
 
 static inline __attribute__((always_inline)) void *hk_malloc_inline(size_t n) {
   if (likely(n < hk_fast_limit)) {
-    struct hk_tcache *c = &hk_heap.cache[hk_size_class(n)];
+    hk_tcache_tls *c = hk_tcache_at(hk_tcache_tp(hk_size_class(n)));
     void *p = c->head;
     if (likely(p != NULL)) {
       c->head = *(void **)p;

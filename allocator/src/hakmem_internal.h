@@ -364,9 +364,9 @@ extern __thread struct hk_heap hk_heap HK_TLS;
 
 /* A thread cache as an offset from the thread pointer: the same in every
  * thread (initial-exec TLS), so a slab keeps the one of its class and free
- * reaches the cache in one load (on x86-64, through the %fs segment; the
- * sanitizers would check such an access as a plain address: they get the
- * thread pointer added). */
+ * reaches the cache in one load, and malloc adds one offset to its class's
+ * (on x86-64, through the %fs segment; the sanitizers would check such an
+ * access as a plain address: they get the thread pointer added). */
 #if defined(__x86_64__) && defined(__SEG_FS) && !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
 typedef struct hk_tcache __seg_fs hk_tcache_tls;
 static inline hk_tcache_tls *hk_tcache_at(intptr_t tp_off) { return (hk_tcache_tls *)tp_off; }
@@ -376,9 +376,8 @@ static inline hk_tcache_tls *hk_tcache_at(intptr_t tp_off) {
   return (hk_tcache_tls *)((char *)__builtin_thread_pointer() + tp_off);
 }
 #endif
-static inline intptr_t hk_tcache_tp_offset(unsigned cls) {
-  return (char *)&hk_heap.cache[cls] - (char *)__builtin_thread_pointer();
-}
+extern intptr_t hk_tcache_tp0; /* the offset of the cache of class 0 (hk_thread_cache_init) */
+static inline intptr_t hk_tcache_tp(unsigned cls) { return hk_tcache_tp0 + cls * (intptr_t)sizeof(struct hk_tcache); }
 
 int hk_heap_activate(struct hk_heap *h);
 void hk_heap_exit(struct hk_heap *h);

@@ -51,7 +51,7 @@ void hk_slab_format(struct hk_slab *s, unsigned cls, struct hk_heap *owner) {
   s->free = NULL;
   s->free_count = 0;
   s->cls = (uint8_t)cls;
-  s->view.cache_tp = hk_tcache_tp_offset(cls);
+  s->view.cache_tp = hk_tcache_tp(cls);
   atomic_store_explicit(&s->remote, 0, memory_order_relaxed);
   hk_slab_move(s, HK_SLAB_CURRENT, owner);
   atomic_fetch_add_explicit(&hk_gstats.slabs_formatted, 1, memory_order_relaxed);

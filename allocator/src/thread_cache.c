@@ -6,6 +6,7 @@
 uint16_t hk_refill_count[HK_NUM_CLASSES];
 uint16_t hk_cache_cap[HK_NUM_CLASSES];
 uint16_t hk_carve_count[HK_NUM_CLASSES];
+intptr_t hk_tcache_tp0;
 
 /* Tiny classes carve at most this many bytes per refill (at least one
  * block): at a class's peak, the blocks carved beyond its live ones are
@@ -16,6 +17,7 @@ uint16_t hk_carve_count[HK_NUM_CLASSES];
  * classes at most HAKMEM_MID_REFILL_KB (at least 2 blocks); a cache flushes
  * at twice its refill. */
 void hk_thread_cache_init(void) {
+  hk_tcache_tp0 = (char *)&hk_heap.cache[0] - (char *)__builtin_thread_pointer();
   for (unsigned cls = 0; cls < HK_NUM_CLASSES; cls++) {
     long refill = hk_opt[HK_OPT_TINY_REFILL];
     if (hk_class_is_mid(cls)) {
