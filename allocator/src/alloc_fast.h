@@ -45,7 +45,10 @@ static inline __attribute__((always_inline)) void hk_free_inline(void *ptr) {
     if (likely(hk_view_has_block(v, p))) {
       hk_tcache_tls *c = hk_tcache_at(v->cache_tp);
       if (likely(*hk_free_mark(ptr) != (void *)e)) {
-        if (unlikely(--c->room < 0)) return hk_free_no_room(ptr);
+        if (unlikely(--c->room < 0)) { /* the cache is full */
+          hk_free_no_room(ptr);
+          return;
+        }
         *hk_free_mark(ptr) = (void *)e;
         *(void **)ptr = c->head;
         c->head = ptr;
