@@ -76,7 +76,7 @@ void hk_size_classes_init(void);
  * a large block's header, or, for an entry 0, of the map's own view "none".
  * Free reads a view without testing its kind: only a slab's view lets the
  * block check pass (see hk_view_has_block). Two levels (see region_map.c):
- * a leaf of entries per 32 GiB span. */
+ * a leaf of entries per 128 GiB span. */
 enum hk_region_kind { HK_KIND_NONE = 0, HK_KIND_SLABS = 1, HK_KIND_LARGE = 2 };
 
 /* The fields free's fast path reads, in 32 aligned bytes: one cache line.
@@ -91,7 +91,7 @@ struct hk_view {
 
 #define HK_MAP_SHIFT 16
 #define HK_MAP_UNITS (1UL << (HK_ADDRESS_BITS - HK_MAP_SHIFT))
-#define HK_LEAF_SHIFT 35
+#define HK_LEAF_SHIFT 37
 #define HK_LEAF_BITS (HK_LEAF_SHIFT - HK_MAP_SHIFT)
 #define HK_LEAF_ENTRIES (1UL << HK_LEAF_BITS)
 #define HK_LEAVES (1UL << (HK_ADDRESS_BITS - HK_LEAF_SHIFT))
@@ -344,11 +344,12 @@ enum hk_heap_state { HK_HEAP_NEW = 0, HK_HEAP_ACTIVE, HK_HEAP_EXITED };
  * part (slab lists, counts) stays readable and can be reclaimed. */
 struct hk_heap_cold {
   struct hk_class_state cls[HK_NUM_CLASSES];
-  struct hk_class_stats stats[HK_NUM_CLASSES];
   struct hk_slab *spare;      /* Pool TLS: unformatted slabs of this thread's mid chunks */
   uint32_t arena_chunks;      /* mid chunks mapped so far: drives chunk growth */
   struct hk_heap *heap;       /* the TLS heap (slab owner) it belongs to */
   struct hk_heap_cold *next, *prev; /* registry of live heaps, or the free list */
+  /* Last: with stats off, the pages past the first are never touched. */
+  struct hk_class_stats stats[HK_NUM_CLASSES];
 };
 
 struct hk_heap {
@@ -389,7 +390,6 @@ void hk_heaps_collect_stats(struct hk_class_stats *out);
 /* --------------------------------------------------------------- thread cache */
 extern uint16_t hk_refill_count[HK_NUM_CLASSES]; /* blocks per cache refill */
 extern uint16_t hk_cache_cap[HK_NUM_CLASSES];    /* cache size that triggers a flush */
-extern uint16_t hk_carve_count[HK_NUM_CLASSES];  /* at most this many fresh blocks carved per refill */
 void hk_thread_cache_init(void);                 /* after hk_size_classes_init */
 void *hk_refill_alloc(struct hk_heap *h, unsigned cls);
 void hk_cache_flush(struct hk_heap *h, unsigned cls, uint32_t keep);

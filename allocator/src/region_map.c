@@ -3,11 +3,14 @@
  * One entry per 64 KiB of the 47-bit user address space (see
  * hk_region_entry), in two levels so that only the address space near our
  * mappings costs anything (a flat map would be 16 GiB of .bss, counted
- * against `ulimit -v`). The top level holds one pointer per 32 GiB span; a
- * span's leaf (4 MiB, of which only the pages covering units near our
+ * against `ulimit -v`). The top level holds one pointer per 128 GiB span; a
+ * span's leaf (16 MiB, of which only the pages covering units near our
  * mappings are ever touched) is mapped when the first mapping of ours lands
- * in the span. Spans without a leaf point to one shared all-zero leaf that
- * is never written, so a lookup needs no test: an unknown address reads a
+ * in the span. The top level is relocated data, all of it written by the
+ * loader: 8 KiB resident in every process (32 KiB with 32 GiB spans), while
+ * one leaf (two where our mappings straddle a span boundary) serves a
+ * program. Spans without a leaf point to one shared all-zero leaf that is
+ * never written, so a lookup needs no test: an unknown address reads a
  * zero entry, which leads to the map's own view "none", without
  * dereferencing anything it points to.
  * The top level stores each leaf's address less its span's first unit
@@ -30,10 +33,8 @@ static _Atomic uintptr_t zero_leaf[HK_LEAF_ENTRIES]; /* entries 0: none */
 #define ZERO256(span) ZERO128(span) ZERO128((span) + 128)
 #define ZERO512(span) ZERO256(span) ZERO256((span) + 256)
 #define ZERO1024(span) ZERO512(span) ZERO512((span) + 512)
-#define ZERO2048(span) ZERO1024(span) ZERO1024((span) + 1024)
-#define ZERO4096(span) ZERO2048(span) ZERO2048((span) + 2048)
-_Static_assert(HK_LEAVES == 4096, "one ZERO per span");
-struct hk_region_map hk_region_map = {.leaves = {ZERO4096(0)}}; /* none: all 0, kind HK_KIND_NONE */
+_Static_assert(HK_LEAVES == 1024, "one ZERO per span");
+struct hk_region_map hk_region_map = {.leaves = {ZERO1024(0)}}; /* none: all 0, kind HK_KIND_NONE */
 
 /* Gives span a leaf of its own if it has none; 0 if none could be mapped. */
 static int leaf_ensure(uintptr_t span) {
