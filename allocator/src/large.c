@@ -2,13 +2,19 @@
  * the region map finds its header, which sits in the first page (the user
  * pointer follows at max(4 KiB, alignment)).
  *
+ * Mappings of 2 MiB or more are madvised MADV_HUGEPAGE: where the system
+ * allows transparent huge pages ("always" or "madvise"), a large block is
+ * faulted in 2 MiB at a time (one fault instead of 512, and fewer TLB
+ * misses each time the program walks the block). The cost is that a block
+ * touched sparsely becomes resident in 2 MiB steps.
+ *
  * Freed mappings are cached, and their resident pages are reused rather
  * than faulted in afresh: a request takes the cached mapping nearest its
  * size and cuts off its tail (which stays cached as a mapping of its own
- * from a 2 MiB boundary on) or grows it, filling the growth with the
- * pages of other cached mappings, moved over by mremap. A program that
- * replaces large buffers of varying sizes then page-faults in little more
- * than the net growth of its footprint. The cache holds at most
+ * from a 2 MiB boundary on) or grows it (mremap, in place or moved; the
+ * growth is fresh). Growing it with the pages of other cached mappings
+ * instead split their huge pages: large_churn_test ran 2-3x slower. The
+ * cache holds at most
  * HAKMEM_LARGE_CACHE mappings and the larger of 32 MiB and a quarter of
  * the bytes of the large blocks in use (or just the last freed mapping, up
  * to 64 MiB), the oldest going first: freeing a program's large blocks
@@ -16,6 +22,7 @@
  * once idle for HAKMEM_PURGE_DELAY_MS. */
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "hakmem_internal.h"
 
@@ -70,9 +77,9 @@ static void cache_put(struct hk_large *l) {
 }
 
 /* The cached mapping to build a block of need bytes from, off the list:
- * the smallest that holds need, else the largest (biggest=1: the largest
- * in any case, as a donor of pages). NULL when the cache is empty. */
-static struct hk_large *cache_take(size_t need, int biggest) {
+ * the smallest that holds need, else the largest. NULL when the cache is
+ * empty. */
+static struct hk_large *cache_take(size_t need) {
   if (!relaxed_load(&cache_count)) return NULL;
   hk_lock(&large_lock);
   struct hk_large **fit = NULL, **largest = NULL;
@@ -81,7 +88,7 @@ static struct hk_large *cache_take(size_t need, int biggest) {
     if (size >= need && (!fit || size < (*fit)->map_size)) fit = link;
     if (!largest || size > (*largest)->map_size) largest = link;
   }
-  struct hk_large **link = fit && !biggest ? fit : largest, *l = link ? *link : NULL;
+  struct hk_large **link = fit ? fit : largest, *l = link ? *link : NULL;
   if (l) cache_unlink_locked(link);
   hk_unlock(&large_lock);
   return l;
@@ -110,48 +117,12 @@ static void shrink(struct hk_large *l, size_t need) {
   hk_os_unmap((void *)cut, end - cut);
 }
 
-/* Moves the pages of cached mappings onto [l + from, l + to), the fresh
- * growth of l, largest donor first; a donor bigger than the gap gives its
- * tail and stays cached. Returns where the moved pages end. Each donor
- * adds a VMA to l: pieces under 2 MiB are not worth one. */
-static size_t adopt_cached_pages(struct hk_large *l, size_t from, size_t to) {
-  struct hk_large *d;
-  while (from < to && (d = cache_take(0, 1))) {
-    size_t size = d->map_size, gap = to - from;
-    if (size < gap && size < HK_REGION_SIZE) { /* the largest is a crumb: it would only add a VMA */
-      cache_put(d);
-      break;
-    }
-    size_t keep = size > gap ? size - gap : 0;
-    if (keep && keep < 2 * HK_PAGE) keep = 2 * HK_PAGE; /* a donor keeps its header and a page at least */
-    if (keep >= size) {
-      cache_put(d);
-      break;
-    }
-    size_t take = size - keep;
-    uintptr_t src = (uintptr_t)d + keep, regions = keep ? region_round_up(src) : (uintptr_t)d;
-    if (regions < (uintptr_t)d + size) hk_region_clear((void *)regions, (uintptr_t)d + size - regions);
-    if (!hk_os_move((void *)src, take, (char *)l + from)) {
-      hk_region_set(d, size, HK_KIND_LARGE);
-      cache_put(d);
-      break;
-    }
-    from += take;
-    if (keep) {
-      d->map_size = keep;
-      cache_put(d);
-    }
-  }
-  return from;
-}
-
 /* Resizes the mapping of l (user pointer one page in) to need bytes,
- * keeping its pages; adopt: grow with cached pages where there are some
- * (not for realloc, whose many small steps would each add a VMA).
+ * keeping its pages.
  * Returns the mapping, which moved if it could not grow in place, or NULL
  * if it cannot grow (then l is unchanged). *reused: bytes from the start
  * of the mapping that hold old pages (the rest is fresh, zero). */
-static struct hk_large *resize(struct hk_large *l, size_t need, int adopt, size_t *reused) {
+static struct hk_large *resize(struct hk_large *l, size_t need, size_t *reused) {
   size_t old = l->map_size;
   if (need <= old) {
     shrink(l, need);
@@ -171,18 +142,18 @@ static struct hk_large *resize(struct hk_large *l, size_t need, int adopt, size_
   /* The block has moved: with no room in the region map for its new place
    * (no memory for a leaf) it can be neither returned nor given back. */
   if (!hk_region_set(m, need, HK_KIND_LARGE)) hk_bad_pointer("resize", "no memory for the region map at", m->user);
-  *reused = adopt ? adopt_cached_pages(m, old, need) : old;
+  *reused = old;
   return m;
 }
 
 /* A block of need bytes built from cached mappings, or NULL. zero: clear
  * its first n bytes. */
 static void *alloc_cached(size_t need, size_t n, int zero) {
-  struct hk_large *l = cache_take(need, 0);
+  struct hk_large *l = cache_take(need);
   if (!l) return NULL;
   size_t reused = l->map_size;
   /* A tail under 1/8 of the request stays; a larger one is cut off. */
-  struct hk_large *m = reused < need || reused - need > need / 8 ? resize(l, need, 1, &reused) : l;
+  struct hk_large *m = reused < need || reused - need > need / 8 ? resize(l, need, &reused) : l;
   if (!m) {
     unmap_large(l);
     return NULL;
@@ -211,6 +182,7 @@ void *hk_large_alloc(size_t n, size_t align, int zero) {
     errno = ENOMEM;
     return NULL;
   }
+  if (need >= HK_REGION_SIZE) madvise(l, need, MADV_HUGEPAGE);
   header_init(l, need, (char *)l + off);
   if (!hk_region_set(l, need, HK_KIND_LARGE)) {
     hk_os_unmap(l, need);
@@ -264,7 +236,7 @@ void *hk_large_grow(struct hk_large *l, size_t n) {
   size_t old = l->map_size;
   if (need <= old) return NULL;
   size_t reused;
-  struct hk_large *m = resize(l, need, 0, &reused);
+  struct hk_large *m = resize(l, need, &reused);
   if (!m) return NULL;
   atomic_fetch_add_explicit(&live_bytes, need - old, memory_order_relaxed);
   return m->user;
