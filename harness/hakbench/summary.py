@@ -62,7 +62,7 @@ def paired_comparisons(by_allocator):
             common = sorted(set(speeds[mine]) & set(speeds[other]))
             if other != mine and len(common) >= 2:
                 out[(mine, other)] = stats.Comparison([speeds[other][r] for r in common],
-                                                      [speeds[mine][r] for r in common])
+                                                      [speeds[mine][r] for r in common], margin=stats.TABLE_MARGIN)
     return out
 
 
@@ -177,9 +177,9 @@ def _fmt_ops(value):
     return "%.2f" % (value / 1e6) if value is not None else "-"
 
 
-VERDICT_RULE = ("faster/slower: the 95% bootstrap interval of the per-rep ratios excludes 1 and a paired t-test "
-                "of their logs gives p < 0.05; otherwise no detectable difference at this noise (more --reps "
-                "may tell).")
+VERDICT_RULE = ("faster/slower: the 95%% bootstrap interval of the per-rep ratios lies more than %.0f%% beyond 1 "
+                "and a paired t-test of their logs gives p < 0.05; otherwise no detectable difference at this "
+                "noise (more --reps may tell)." % (100 * stats.TABLE_MARGIN))
 
 
 def paired_text(row, suffix):

@@ -119,5 +119,32 @@ class Verdicts(unittest.TestCase):
         self.assertAlmostEqual(comparison.ratio, 0.5)
 
 
+class Margin(unittest.TestCase):
+    """The tables' margin: a steady 2% difference is significant but not called; 5% and 2x are."""
+    A = [10e6, 11e6, 9.5e6, 10.2e6, 10.8e6, 9.9e6]
+
+    def steady(self, factor, jitter=(1.0, 1.002, 0.998, 1.001, 0.999, 1.0)):
+        return [v * factor * j for v, j in zip(self.A, jitter)]
+
+    def test_a_small_steady_difference_is_within_the_margin(self):
+        b = self.steady(1.02)
+        self.assertEqual(stats.Comparison(self.A, b).verdict, stats.FASTER)
+        self.assertEqual(stats.Comparison(self.A, b, margin=stats.TABLE_MARGIN).verdict, stats.NO_DIFFERENCE)
+        slower = self.steady(1 / 1.02)
+        self.assertEqual(stats.Comparison(self.A, slower, margin=stats.TABLE_MARGIN).verdict, stats.NO_DIFFERENCE)
+
+    def test_differences_beyond_the_margin_are_called(self):
+        for factor, expected in ((1.05, stats.FASTER), (1 / 1.05, stats.SLOWER), (2.0, stats.FASTER),
+                                 (0.5, stats.SLOWER)):
+            comparison = stats.Comparison(self.A, self.steady(factor), margin=stats.TABLE_MARGIN)
+            self.assertEqual(comparison.verdict, expected, factor)
+
+    def test_an_interval_straddling_the_margin_is_not_called(self):
+        self.assertEqual(stats.verdict((1.01, 1.10), 0.001, margin=0.03), stats.NO_DIFFERENCE)
+        self.assertEqual(stats.verdict((1.04, 1.10), 0.001, margin=0.03), stats.FASTER)
+        self.assertEqual(stats.verdict((0.90, 0.96), 0.001, margin=0.03), stats.SLOWER)
+        self.assertRaises(ValueError, stats.verdict, (1.1, 1.2), 0.001, margin=-0.1)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -6,7 +6,7 @@ For every cell (workload x threads) both runs measured with the same workload pa
 in both, the per-rep paired ratios allocator / glibc of run A and of run B (the runs of one rep are measured back
 to back) are compared: change = median(B's ratios) / median(A's ratios), its 95% bootstrap interval (both samples
 resampled), the Mann-Whitney p of the two samples of ratios, and the verdict faster / slower / no detectable
-difference with compare/ab's rule (interval excludes 1 and p < 0.05). Dividing by glibc of the same rep makes two
+difference (the interval lies more than stats.TABLE_MARGIN, 3%, beyond 1 and p < 0.05). Dividing by glibc of the same rep makes two
 commits, two knob settings or two machines comparable; a change of glibc itself between the runs (another
 machine, another kernel) moves every ratio alike, which the table shows as the same change in every row.
 
@@ -67,7 +67,7 @@ def changes(a, b, cells, versus):
             if key not in paired_a or key not in paired_b:
                 continue
             ratios_a, ratios_b = paired_a[key].ratios, paired_b[key].ratios
-            change = stats.Change(ratios_a, ratios_b)
+            change = stats.Change(ratios_a, ratios_b, margin=stats.TABLE_MARGIN)
             out.append({"workload": cell[0], "threads": cell[1], "allocator": allocator, "versus": versus,
                         "pairs_a": len(ratios_a), "pairs_b": len(ratios_b), "ratio_a": stats.median(ratios_a),
                         "ratio_b": stats.median(ratios_b), "change": change.ratio, "ci_low": change.ci[0],
@@ -120,7 +120,8 @@ def write_report(path, data_a, data_b, rows, lines, figure):
     out = ["# Run against run: %s (A) and %s (B)" % (data_a.run_id, data_b.run_id), "",
            "Per cell, each allocator's paired ratio to %s (median of per-rep ratios) in run A and in run B, and the "
            "change B/A with its 95%% bootstrap interval, Mann-Whitney p and verdict (faster / slower only when the "
-           "interval excludes 1 and p < 0.05)." % (rows[0]["versus"] if rows else "system"), ""]
+           "interval lies more than %.0f%% beyond 1 and p < 0.05)."
+           % (rows[0]["versus"] if rows else "system", 100 * stats.TABLE_MARGIN), ""]
     out += ["What differs between the runs:", ""] + ["- " + line for line in differences(data_a.meta, data_b.meta)
                                                       or ["(nothing recorded in meta.json)"]] + [""]
     out += ["```"] + lines + ["```", ""]
