@@ -26,7 +26,10 @@ FASTER, SLOWER, NO_DIFFERENCE = "faster", "slower", "no detectable difference"
 # The cross-allocator tables (run_all's summary, compare/runs) call a difference only when its whole interval
 # lies more than TABLE_MARGIN beyond 1 (criterion.rs's "noise threshold"): on this 2-core VM the paired ratio
 # of one cell moved by up to 6% between two back-to-back default runs (larson, 2 threads: 1.04 [1.01, 1.10],
-# then 0.98 [0.85, 1.23]), so a smaller difference is a property of the run, not of the allocators.
+# then 0.98 [0.85, 1.23]), so a smaller difference is a property of the run, not of the allocators. It does
+# not absorb a state of the machine that lasts a whole run: in four later back-to-back runs (README, Reference
+# run) 1-thread larson went 1.07 [1.04, 1.09], 0.88 [0.80, 1.00], 1.01 [0.95, 1.03]; an interval that covered
+# that would need reps from separate runs.
 # compare/ab and compare/gate keep margin 0: a knob A/B test is made to see 1% effects with enough pairs.
 TABLE_MARGIN = 0.03
 
