@@ -3,7 +3,7 @@ for one merged report: which runs can be used and why not, a check that they mea
 and HAKMEM's ratio to every peer on every machine."""
 import os
 
-from . import jobdir
+from . import jobdir, stats, summary
 from .run_data import RunData
 
 HAKMEM = "hakmem"
@@ -173,3 +173,54 @@ def ratios(members):
             for threads in m.data.threads_of(workload):
                 out += [Ratio(m, workload, threads, peer) for peer in m.data.allocators() if peer != HAKMEM]
     return out
+
+
+class PooledRatio:
+    """HAKMEM against a peer in one cell over every member that measured both in at least 2 common reps:
+    stats.Pooled of the members' per-rep paired ratios (each member a random effect), with the members in
+    measuring order. Only members of one matrix are merged, so their cells are the same workload."""
+
+    def __init__(self, workload, threads, peer, members, pooled):
+        self.workload, self.threads, self.peer = workload, threads, peer
+        self.members, self.pooled = members, pooled
+
+
+def _per_rep_ratios(member, workload, threads, peer):
+    """The per-rep ratios hakmem / peer of one member's cell, or None with fewer than 2 common ok reps."""
+    rows = [r for r in member.data.runs or [] if (r["workload"], r["threads"]) == (workload, threads)
+            and r["allocator"] in (HAKMEM, peer)]
+    by_allocator = {}
+    for r in rows:
+        by_allocator.setdefault(r["allocator"], []).append(r)
+    comparison = summary.paired_comparisons(by_allocator).get((HAKMEM, peer))
+    return comparison.ratios if comparison else None
+
+
+def pooled_ratios(members):
+    """PooledRatio of every cell and peer that at least 2 usable members measured with paired reps, in the
+    order of ratios()."""
+    out, seen = [], set()
+    for r in ratios(members):
+        key = (r.workload, r.threads, r.peer)
+        if key in seen:
+            continue
+        seen.add(key)
+        used, runs = [], []
+        for m in members:
+            per_rep = _per_rep_ratios(m, *key) if m.data else None
+            if per_rep:
+                used.append(m)
+                runs.append(per_rep)
+        if len(runs) >= 2:
+            out.append(PooledRatio(*key, used, stats.Pooled(runs, margin=stats.TABLE_MARGIN)))
+    return out
+
+
+def pooled_best_peers(pooled):
+    """{(workload, threads): the PooledRatio of the peer against which HAKMEM's pooled ratio is lowest}."""
+    best = {}
+    for p in pooled:
+        key = (p.workload, p.threads)
+        if key not in best or p.pooled.ratio < best[key].pooled.ratio:
+            best[key] = p
+    return best

@@ -5,8 +5,8 @@ import os
 
 import matplotlib.pyplot as plt
 
-from . import csvfiles, plots, report_md, schema
-from .merge import HAKMEM
+from . import csvfiles, plots, report_md, schema, stats
+from .merge import HAKMEM, pooled_best_peers
 from .run_data import ordered
 from .allocators import DEFAULT_ORDER
 from .workloads import NAMES
@@ -31,13 +31,30 @@ def write_ratios_csv(ratios, path):
         for r in ratios])
 
 
-def cross_machine_figure(workload, ratios, out_dir):
-    """HAKMEM / peer per machine (groups) and peer (bars), one panel per thread count."""
+def write_pooled_csv(pooled, path):
+    best = pooled_best_peers(pooled)
+    csvfiles.write_all(path, schema.MERGED_POOLED, [
+        {"workload": p.workload, "threads": p.threads, "peer": p.peer, "runs": len(p.members),
+         "ratio": p.pooled.ratio, "ci_low": p.pooled.ci[0], "ci_high": p.pooled.ci[1],
+         "p_value": p.pooled.p_value, "verdict": p.pooled.verdict,
+         "best_peer": int(best[(p.workload, p.threads)] is p),
+         "run_ratios": " ".join("%.4f" % v for v in p.pooled.run_medians)} for p in pooled])
+
+
+POOLED_GROUP = "all runs pooled"
+
+
+def cross_machine_figure(workload, ratios, out_dir, pooled=()):
+    """HAKMEM / peer per machine (groups) and peer (bars), one panel per thread count; with pooled ratios, a last
+    group of the ratios pooled over the runs."""
     mine = [r for r in ratios if r.workload == workload]
     if not mine:
         raise plots.Skip("no run of %s has a hakmem row and a peer" % workload)
     threads = sorted({r.threads for r in mine})
     machines = list(dict.fromkeys(r.member.label for r in mine))
+    pooled = {(p.threads, p.peer): p.pooled for p in pooled if p.workload == workload}
+    if pooled:
+        machines.append(POOLED_GROUP)
     peers = ordered({r.peer for r in mine}, DEFAULT_ORDER)
     colours = plots.colours_for(peers)
     cell = {(r.threads, r.member.label, r.peer): r for r in mine}
@@ -49,6 +66,9 @@ def cross_machine_figure(workload, ratios, out_dir):
     placed = []
     for ax, t in zip(axes[0], threads):
         def bar_of(peer, machine, t=t):
+            if machine == POOLED_GROUP:
+                p = pooled.get((t, peer))
+                return plots.Bar(p.ratio, *p.ci, hatched=p.verdict == stats.NO_DIFFERENCE) if p else None
             r = cell.get((t, machine, peer))
             if r is None:
                 return None
@@ -68,6 +88,9 @@ def cross_machine_figure(workload, ratios, out_dir):
     plots._save(fig, out_dir, name, placed)
     caption = ("HAKMEM's ops/s divided by each peer's, on each machine (dashed line = 1.0: as fast; above: HAKMEM "
                "faster). " + _kinds_text(mine))
+    if pooled:
+        caption += (" The last group pools the runs (%s), each run a random effect; a pale hatched bar is no "
+                    "detectable difference." % POOLED_TEXT)
     return plots.Figure(name, title, caption)
 
 
@@ -101,6 +124,28 @@ def _ratio_table(workload, ratios):
     return report_md._table(["machine", "threads"] + ["hakmem ÷ %s" % p for p in peers],
                             [[label, t] + [_fmt_ratio(cells[p]) if p in cells else report_md.NONE for p in peers]
                              for (label, t), cells in rows.items()]) + ["", _kinds_text(mine)]
+
+
+POOLED_TEXT = ("the median of the runs' median per-rep ratios; its 95%% interval resamples the runs and, inside "
+               "each, the reps; the verdict also needs p < 0.05 in a t-test of the runs' log ratios, and an interval "
+               "more than %d%% beyond 1" % round(100 * stats.TABLE_MARGIN))
+
+
+def _pooled_section(pooled):
+    """HAKMEM against its best peer over all runs: a verdict that holds against the variation between runs."""
+    if not pooled:
+        return []
+    best = pooled_best_peers(pooled)
+    out = ["## HAKMEM against its best peer, all runs pooled", "",
+           "One run's interval covers the noise within that run, not a state of the machine that lasts a whole run "
+           "(or a machine that differs): here each run counts as one random draw. Ratio: %s. Per run: each "
+           "run's median per-rep ratio, in measuring order. All peers: pooled.csv." % POOLED_TEXT, ""]
+    out += report_md._table(
+        ["workload", "threads", "best peer", "runs", "hakmem ÷ best peer [95% CI]", "p", "verdict", "per run"],
+        [[p.workload, p.threads, p.peer, len(p.members), "%.2f [%.2f, %.2f]" % ((p.pooled.ratio,) + p.pooled.ci),
+          "%.3g" % p.pooled.p_value, p.pooled.verdict, ", ".join("%.2f" % v for v in p.pooled.run_medians)]
+         for p in best.values()])
+    return out + [""]
 
 
 def _machine(m):
@@ -149,25 +194,26 @@ def _versions_section(members):
             + report_md._table(["machine"] + names, [[m.label] + [version(m, n) for n in names] for m in used]) + [""])
 
 
-def write(members, params, ratios, out_dir, title):
-    """Write out_dir/{report.md, summary.csv, ratios.csv, cross_machine_<workload>.png/svg}; return
+def write(members, params, ratios, pooled, out_dir, title):
+    """Write out_dir/{report.md, summary.csv, ratios.csv, pooled.csv, cross_machine_<workload>.png/svg}; return
     (figures, skipped figures)."""
     os.makedirs(out_dir, exist_ok=True)
     used = _used(members)
     write_summary_csv(members, os.path.join(out_dir, "summary.csv"))
     write_ratios_csv(ratios, os.path.join(out_dir, "ratios.csv"))
+    write_pooled_csv(pooled, os.path.join(out_dir, "pooled.csv"))
     workloads = ordered({w for m in used for w in m.data.workloads()}, NAMES)
 
     out = ["# %s" % title, "",
            "%d of %d runs merged. Every ratio compares allocators measured on the same machine; absolute figures "
            "of different machines are not comparable, their ratios are." % (len(used), len(members)), ""]
-    out += _shards_section(members) + _parameters_section(params) + _versions_section(members)
+    out += _shards_section(members) + _pooled_section(pooled) + _parameters_section(params) + _versions_section(members)
     figures, skipped = [], []
     out += ["## HAKMEM against each peer, per machine", ""]
     for workload in workloads:
         out += ["### %s" % workload, ""] + _ratio_table(workload, ratios) + [""]
         try:
-            fig = cross_machine_figure(workload, ratios, out_dir)
+            fig = cross_machine_figure(workload, ratios, out_dir, pooled)
         except plots.Skip as why:
             skipped.append(("cross_machine_" + workload, str(why)))
             out += ["No figure: %s." % why, ""]

@@ -100,6 +100,12 @@ MERGED_RATIOS = Schema("merged ratios.csv", [
     ("workload", TEXT), ("threads", INT)] + _MACHINE + [("run_id", TEXT), ("peer", TEXT),
     ("hakmem_median_ops_per_sec", FLOAT), ("peer_median_ops_per_sec", FLOAT), ("kind", TEXT), ("ratio", FLOAT),
     ("ci_low", FLOAT), ("ci_high", FLOAT), ("verdict", TEXT)])
+# The same, pooled over the merged runs (each a random effect, stats.Pooled): runs = how many, run_ratios = each
+# one's median per-rep ratio in measuring order, best_peer = 1 for the peer HAKMEM's pooled ratio is lowest against.
+MERGED_POOLED = Schema("merged pooled.csv", [
+    ("workload", TEXT), ("threads", INT), ("peer", TEXT), ("runs", INT), ("ratio", FLOAT), ("ci_low", FLOAT),
+    ("ci_high", FLOAT), ("p_value", FLOAT), ("verdict", TEXT), ("best_peer", INT), ("run_ratios", TEXT)],
+    formats={"ratio": "%.4f", "ci_low": "%.4f", "ci_high": "%.4f", "p_value": "%.4f"})
 
 # compare/runs: per cell and allocator, the change (run B / run A) of its paired ratio to versus.
 CHANGE = Schema("change.csv", [

@@ -28,8 +28,8 @@ FASTER, SLOWER, NO_DIFFERENCE = "faster", "slower", "no detectable difference"
 # of one cell moved by up to 6% between two back-to-back default runs (larson, 2 threads: 1.04 [1.01, 1.10],
 # then 0.98 [0.85, 1.23]), so a smaller difference is a property of the run, not of the allocators. It does
 # not absorb a state of the machine that lasts a whole run: in four later back-to-back runs (README, Reference
-# run) 1-thread larson went 1.07 [1.04, 1.09], 0.88 [0.80, 1.00], 1.01 [0.95, 1.03]; an interval that covered
-# that would need reps from separate runs.
+# run) 1-thread larson went 1.07 [1.04, 1.09], 0.88 [0.80, 1.00], 1.01 [0.95, 1.03]; an interval that covers
+# that needs reps from separate runs (Pooled, below: harness/merge.py of several runs).
 # compare/ab and compare/gate keep margin 0: a knob A/B test is made to see 1% effects with enough pairs.
 TABLE_MARGIN = 0.03
 
@@ -143,6 +143,42 @@ class Comparison:
 
     def reps_for(self, effect):
         return reps_needed(self.ratios, effect)
+
+
+def hierarchical_median_ci(groups, level=LEVEL, n_boot=N_BOOT, seed=SEED):
+    """Percentile-bootstrap interval (low, high) of the median of the group medians, resampling the groups
+    (runs) and, inside each group drawn, its values (reps): a two-stage bootstrap with the run as a random
+    effect, so the interval widens with the spread between runs, which the interval of one run cannot see."""
+    groups = [np.asarray(g, dtype=float) for g in groups]
+    if len(groups) < 2 or any(g.size == 0 for g in groups):
+        raise ValueError("a two-stage bootstrap needs at least 2 groups, none empty")
+    rng = np.random.default_rng(seed)
+    n = len(groups)
+    # inner[g, b, k]: the median of a resample of group g, for slot k of replicate b (independent draws, so a
+    # group drawn twice into one replicate brings two different resamples)
+    inner = np.stack([np.median(g[rng.integers(0, g.size, size=(n_boot, n, g.size))], axis=2) for g in groups])
+    drawn = rng.integers(0, n, size=(n_boot, n))
+    medians = np.median(inner[drawn, np.arange(n_boot)[:, None], np.arange(n)[None, :]], axis=1)
+    tail = (1.0 - level) / 2.0 * 100.0
+    low, high = np.percentile(medians, [tail, 100.0 - tail])
+    return float(low), float(high)
+
+
+class Pooled:
+    """B against A over several runs, each a list of per-pair ratios b/a (Comparison.ratios of one run): the
+    median of the runs' medians, its two-stage bootstrap interval (hierarchical_median_ci), the p of a
+    one-sample t-test of the log run medians (the runs are the independent units; paired_p), and the verdict
+    (with margin, see verdict). A verdict here holds against the variation between runs, not only within one."""
+
+    def __init__(self, runs, margin=0.0):
+        if len(runs) < 2 or any(len(r) < 1 for r in runs):
+            raise ValueError("pooling needs at least 2 runs, each with a ratio")
+        self.runs = [list(r) for r in runs]
+        self.run_medians = [median(r) for r in self.runs]
+        self.ratio = median(self.run_medians)
+        self.ci = hierarchical_median_ci(self.runs)
+        self.p_value = paired_p(self.run_medians)
+        self.verdict = verdict(self.ci, self.p_value, margin=margin)
 
 
 def relative_width(ratio, ci):

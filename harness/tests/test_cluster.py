@@ -56,6 +56,7 @@ class MergedJobChecks:
         with open(os.path.join(out, "report.md")) as f:
             report = f.read()
         self.assertTrue(os.path.exists(os.path.join(out, "cross_machine_tiny_hot.png")))
+        run_ratios = []
         for shard in job.shards:
             own = csvfiles.read(os.path.join(job.run_dir(shard), "summary.csv"), schema.SUMMARY)
             self.assertEqual(len(own), 2, "one row per allocator")
@@ -68,6 +69,7 @@ class MergedJobChecks:
                       if (r["allocator"], r["versus"]) == ("hakmem", "system")]
             self.assertEqual(len(paired), 1, "the shard's own paired ratio of hakmem against system")
             expected = paired[0]
+            run_ratios.append(float(expected["ratio"]))
             ratio = [r for r in ratios if r["shard"] == shard.name]
             self.assertEqual([(r["workload"], r["threads"], r["peer"], r["kind"]) for r in ratio],
                              [("tiny_hot", 1, "system", "paired")])
@@ -82,6 +84,19 @@ class MergedJobChecks:
                 self.assertIn("| %s | 1 | %s/%s | %.3f |" % (name, row["ok_runs"], row["runs"],
                                                             float(row["median_ops_per_sec"]) / 1e6), report)
         self.assertIn("2 of 2 runs merged", report)
+        # pooled over the two runs: each run's own median per-rep ratio, in job order, and one verdict
+        pooled = csvfiles.read(os.path.join(out, "pooled.csv"), schema.MERGED_POOLED)
+        self.assertEqual([(r["workload"], r["threads"], r["peer"], r["runs"], r["best_peer"]) for r in pooled],
+                         [("tiny_hot", 1, "system", 2, 1)])
+        got = [float(v) for v in pooled[0]["run_ratios"].split()]
+        self.assertEqual(len(got), 2)
+        for g, e in zip(got, run_ratios):
+            self.assertTrue(math.isclose(g, e, rel_tol=1e-3), (got, run_ratios))
+        self.assertTrue(pooled[0]["ci_low"] <= pooled[0]["ratio"] <= pooled[0]["ci_high"])
+        self.assertIn("## HAKMEM against its best peer, all runs pooled", report)
+        self.assertIn("| tiny_hot | 1 | system | 2 | %.2f [%.2f, %.2f] |" % (
+            pooled[0]["ratio"], pooled[0]["ci_low"], pooled[0]["ci_high"]), report)
+        self.assertIn("HAKMEM against its best peer, pooled over the runs", done.stdout)
 
 
 class ParallelJobTest(unittest.TestCase, MergedJobChecks):
@@ -147,6 +162,16 @@ class ParallelJobTest(unittest.TestCase, MergedJobChecks):
         allowed = merge("--out", out, "--vary", "HAKMEM_TINY_REFILL", first, second)
         self.assertEqual(allowed.returncode, 1, "reps still differ")
         self.assertNotIn("HAKMEM_TINY_REFILL", allowed.stderr)
+
+    def test_a_sweep_is_not_pooled(self):
+        first, second = self.copy_runs()
+        out = os.path.join(self.tmp, "sweep")
+        done = merge("--out", out, "--vary", "HAKMEM_TINY_REFILL", first, second)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(csvfiles.read(os.path.join(out, "pooled.csv"), schema.MERGED_POOLED), [])
+        self.assertNotIn("pooled over the runs", done.stdout)
+        with open(os.path.join(out, "report.md")) as f:
+            self.assertNotIn("all runs pooled", f.read())
 
     def test_runs_without_paired_ratios_give_the_ratio_of_medians(self):
         runs = self.copy_runs()

@@ -6,6 +6,12 @@ Each argument is a run directory (results/<run-id>/) or a job directory written 
 `run_all.sh --emit-jobs` (all its shards). Writes DIR/report.md (per machine the usual tables, and per
 workload a table and a figure of HAKMEM's ratio to each peer on each machine), DIR/summary.csv (every
 machine's summary rows), DIR/ratios.csv and the figures cross_machine_<workload>.{png,svg}.
+
+With two or more runs (of one machine or several), HAKMEM against each peer is also pooled over the runs, each
+run a random effect (hakbench.stats.Pooled): the ratio, an interval that resamples runs and reps, and a verdict
+that holds against the variation between runs, which one run's interval cannot see. The best-peer table is
+printed and heads report.md; every peer is in DIR/pooled.csv, and the last group of each figure. Not for a
+sweep (--vary, or a job made with --sweep): its runs differ on purpose.
 DIR defaults to JOB_DIR/merged for one job directory, else results/merged-<UTC time>.
 
 A shard or run that is missing, failed or did not finish is named in the report and left out of the
@@ -46,7 +52,15 @@ def main(argv=None):
         return 1
     title = "HAKMEM on %d machines: %s" % (sum(1 for m in members if m.data), ", ".join(
         m.label for m in members if m.data))
-    figures, skipped = merge_report.write(members, params, merge.ratios(members), out, title)
+    pooled = [] if vary else merge.pooled_ratios(members)  # a sweep's runs differ on purpose: not one population
+    figures, skipped = merge_report.write(members, params, merge.ratios(members), pooled, out, title)
+    best = merge.pooled_best_peers(pooled)
+    if best:
+        print("HAKMEM against its best peer, pooled over the runs (95% CI resampling runs and reps):")
+        for p in best.values():
+            print("  %-14s threads=%-2d %-9s %d runs  %.3f [%.3f, %.3f]  p=%.3g  %s  (per run: %s)" % (
+                p.workload, p.threads, p.peer, len(p.members), p.pooled.ratio, p.pooled.ci[0], p.pooled.ci[1],
+                p.pooled.p_value, p.pooled.verdict, ", ".join("%.3f" % v for v in p.pooled.run_medians)))
     for name, why in skipped:
         print("skipped figure %s: %s" % (name, why))
     print("%d figures, report: %s" % (len(figures), os.path.join(out, "report.md")))
