@@ -6,7 +6,7 @@ import sys
 import tempfile
 import time
 
-from . import alloc_cost, callgrind, counters, csvfiles, jobs, meta, program_summary, schema, summary, syscalls
+from . import alloc_cost, callgrind, counters, csvfiles, jobs, meta, program_summary, schema, stats, summary, syscalls
 from .progress import Progress
 
 SEED = 42
@@ -314,6 +314,7 @@ class Matrix:
         settings = {"reps": cfg.reps, "target_ci": cfg.target_ci, "max_reps": cfg.max_reps,
                     "workloads": cfg.workload_names,
                     "threads": cfg.thread_counts, "allocators": [a.name for a in cfg.allocators],
+                    "allocator_order": "a Williams design: rows rotate per rep (hakbench.stats.run_order)",
                     "seed": SEED, "timeout_s": cfg.timeout,
                     "pin": sorted(cfg.pin) if isinstance(cfg.pin, set) else cfg.pin,
                     "strace": self.do_strace,
@@ -339,7 +340,7 @@ class Matrix:
                 if rep > cfg.reps:
                     progress.add("timed", len(self.cells) * len(cfg.allocators))
                 for workload, threads in self.cells:
-                    for alloc in cfg.allocators:
+                    for alloc in stats.run_order(cfg.allocators, rep - 1):
                         start = time.monotonic()
                         outcome = self.timed_run(workload, threads, alloc, rep)
                         progress.finished("timed", time.monotonic() - start, "rep %d/%s %s threads=%d %s" % (

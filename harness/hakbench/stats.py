@@ -44,6 +44,30 @@ def iqr(values):
     return float(q1), float(q3)
 
 
+def run_order(sides, round_no):
+    """The sides (allocators, builds) in the order round round_no (0, 1, ...) runs them: the rows of a Williams
+    design. Over n consecutive rounds of n sides each one runs once in each position, and each side runs right
+    after each other one equally often (once in n rounds for an even n, twice in 2n for an odd one; two sides:
+    AB, BA, BA, AB). With one fixed order a side always runs in the same place, after the same side, and an
+    effect of the position (a machine slowing under sustained load) or of the run before counts against it in
+    every pair: run_all's matrix ran HAKMEM last in every rep, right after tcmalloc."""
+    n = len(sides)
+    if n == 0:
+        return []
+    first, low, high = [0], 1, n - 1   # 0, 1, n-1, 2, n-2, ...
+    while len(first) < n:
+        first.append(low)
+        low += 1
+        if len(first) < n:
+            first.append(high)
+            high -= 1
+    r = round_no % (2 * n)
+    row = [(i + r) % n for i in first]
+    if r >= n:
+        row.reverse()
+    return [sides[i] for i in row]
+
+
 def pair_ratios(numerators, denominators):
     """Per-pair ratios numerators[i] / denominators[i] of two equally long lists."""
     if len(numerators) != len(denominators):

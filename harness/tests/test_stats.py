@@ -146,6 +146,29 @@ class Margin(unittest.TestCase):
         self.assertRaises(ValueError, stats.verdict, (1.1, 1.2), 0.001, margin=-0.1)
 
 
+class RunOrder(unittest.TestCase):
+    def test_each_side_in_each_place_and_after_each_other_equally_often(self):
+        for n in range(1, 8):
+            sides = list("abcdefg"[:n])
+            rows = [stats.run_order(sides, r) for r in range(2 * n)]
+            for row in rows:
+                self.assertEqual(sorted(row), sides)
+            for place in range(n):
+                self.assertEqual(sorted(row[place] for row in rows[:n]), sides, (n, place))
+            design = rows[:n] if n % 2 == 0 else rows
+            after = {}
+            for row in design:
+                for x, y in zip(row, row[1:]):
+                    after[(x, y)] = after.get((x, y), 0) + 1
+            self.assertEqual(len(after), n * (n - 1), n)
+            self.assertEqual(set(after.values()) or {1 if n % 2 == 0 else 2}, {1 if n % 2 == 0 else 2}, n)
+
+    def test_two_sides_and_none(self):
+        self.assertEqual(["".join(stats.run_order(["A", "B"], r)) for r in range(6)],
+                         ["AB", "BA", "BA", "AB", "AB", "BA"])
+        self.assertEqual(stats.run_order([], 3), [])
+
+
 class Pooled(unittest.TestCase):
     """Several runs pooled, each run a random effect: a verdict that holds against the variation between runs."""
 

@@ -4,7 +4,7 @@
   compare/ab --a-env a.env --b-env b.env
   compare/ab --sweep HAKMEM_TINY_REFILL=16,32,64,128
 
-The sides run alternately (AB BA AB ...: the order flips every round so neither side always goes first), each
+The sides run alternately (AB BA BA AB ...: a Williams design, so neither side always goes first or follows the same side), each
 run a fresh process of one workload. Reported per side: median and IQR of ops/s; against side A (in a sweep,
 the first value): the median of the per-round ratios with a 95% bootstrap interval, the p-value of a paired
 t-test of the log per-round ratios, and a verdict (faster / slower / no detectable difference: a difference is claimed only when
@@ -245,7 +245,7 @@ def main(argv):
     run_id = args.run_id or measure.run_id("ab")
     sides = [measure.Side(label, args.alloc, env) for label, env in args.side_envs]
     inherited = ["%s=%s" % kv for kv in sorted(os.environ.items()) if kv[0].startswith("HAKMEM_")]
-    print("ab: %s on %s (%s profile, %d thread%s), %d runs per side, order rotated every round"
+    print("ab: %s on %s (%s profile, %d thread%s), %d runs per side, order changed every round (a Williams design)"
           % (args.alloc.name, args.workload, args.profile, args.threads, "s" if args.threads > 1 else "", args.reps))
     if inherited:
         print("ab: inherited by every side: %s" % " ".join(inherited))

@@ -3,7 +3,7 @@ one replaced by a new calloc block each step, every page written; then all freed
 
   compare/large_churn [--allocators system,hakmem] [--reps 10] [--steps 300]
 
-The allocators run alternately, the order rotated every round. Printed per allocator: the medians of the churn's
+The allocators run alternately, the order changed every round (a Williams design, stats.run_order). Printed per allocator: the medians of the churn's
 seconds, minor page faults, peak RSS and RSS right after the frees; against the first allocator: the median of the
 per-round time ratios (other / first: below 1 is faster) with its 95% bootstrap interval, the paired t-test's
 p-value and the verdict (a difference is claimed only when the interval excludes 1 and p < 0.05). Exit 0 when the

@@ -1,14 +1,14 @@
 """Measured runs for the compare tools (compare/ab, gate, gate_icount, large_churn), on top of the harness core.
 
 A Side is an allocator plus environment overrides. interleave() runs several sides in rounds, one run of
-each side per round, rotating the order every round (AB, BA, AB ... for two sides) so that neither side
+each side per round, in the order of stats.run_order (AB, BA, BA, AB ... for two sides) so that neither side
 always runs first and slow drift of the machine hits all sides alike. What runs is a job (hakbench.jobs):
 a workload driver, or a program of the harness (the built-in suite).
 """
 import atexit
 import os
 
-from .. import allocators, jobs, meta, schema
+from .. import allocators, jobs, meta, schema, stats
 
 RUN_TIMEOUT_S = 120
 SEED = 42
@@ -79,15 +79,14 @@ def run_once(side, job, extra_env=None, timeout=RUN_TIMEOUT_S, wrap=None):
 
 
 def interleave(sides, job, rounds, progress=None, timeout=RUN_TIMEOUT_S, first_round=0):
-    """Run job for every side, `rounds` times, order rotated each round (round numbers count from
-    first_round, so that callers running one round at a time still rotate).
+    """Run job for every side, `rounds` times, in the order of stats.run_order (round numbers count from
+    first_round, so that callers running one round at a time still follow the design).
     Returns ({label: [ops/s or None per round]}, [Failure]). progress(round_no, {label: ops/s}) after each round."""
     samples = {side.label: [] for side in sides}
     failures = []
     for round_no in range(first_round, first_round + rounds):
-        shift = round_no % len(sides)
         this_round = {}
-        for side in sides[shift:] + sides[:shift]:
+        for side in stats.run_order(sides, round_no):
             ops, outcome = run_once(side, job, timeout=timeout)
             if ops is None:
                 failures.append(Failure(side.label, round_no, outcome))
