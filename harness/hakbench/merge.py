@@ -187,12 +187,8 @@ class PooledRatio:
 
 def _per_rep_ratios(member, workload, threads, peer):
     """The per-rep ratios hakmem / peer of one member's cell, or None with fewer than 2 common ok reps."""
-    rows = [r for r in member.data.runs or [] if (r["workload"], r["threads"]) == (workload, threads)
-            and r["allocator"] in (HAKMEM, peer)]
-    by_allocator = {}
-    for r in rows:
-        by_allocator.setdefault(r["allocator"], []).append(r)
-    comparison = summary.paired_comparisons(by_allocator).get((HAKMEM, peer))
+    cell = summary.cells(member.data.runs or []).get((workload, threads), {})
+    comparison = summary.paired_comparisons({a: cell[a] for a in (HAKMEM, peer) if a in cell}).get((HAKMEM, peer))
     return comparison.ratios if comparison else None
 
 

@@ -178,11 +178,13 @@ def hierarchical_median_ci(groups, level=LEVEL, n_boot=N_BOOT, seed=SEED):
         raise ValueError("a two-stage bootstrap needs at least 2 groups, none empty")
     rng = np.random.default_rng(seed)
     n = len(groups)
-    # inner[g, b, k]: the median of a resample of group g, for slot k of replicate b (independent draws, so a
-    # group drawn twice into one replicate brings two different resamples)
-    inner = np.stack([np.median(g[rng.integers(0, g.size, size=(n_boot, n, g.size))], axis=2) for g in groups])
-    drawn = rng.integers(0, n, size=(n_boot, n))
-    medians = np.median(inner[drawn, np.arange(n_boot)[:, None], np.arange(n)[None, :]], axis=1)
+    drawn = rng.integers(0, n, size=(n_boot, n))   # the groups of each replicate
+    run_medians = np.empty((n_boot, n))            # each drawn group's median of its own resample
+    for g, values in enumerate(groups):
+        where = drawn == g
+        run_medians[where] = np.median(values[rng.integers(0, values.size, size=(int(where.sum()), values.size))],
+                                       axis=1)
+    medians = np.median(run_medians, axis=1)
     tail = (1.0 - level) / 2.0 * 100.0
     low, high = np.percentile(medians, [tail, 100.0 - tail])
     return float(low), float(high)

@@ -39,12 +39,12 @@ def _branch_misses(perf_rows):
     return None, None
 
 
-def _cells(runs):
+def cells(runs):
     """(workload, threads) -> {allocator: [runs rows]}, allocators in order of appearance."""
-    cells = {}
+    out = {}
     for r in runs:
-        cells.setdefault((r["workload"], r["threads"]), {}).setdefault(r["allocator"], []).append(r)
-    return cells
+        out.setdefault((r["workload"], r["threads"]), {}).setdefault(r["allocator"], []).append(r)
+    return out
 
 
 def _ok_by_rep(measured):
@@ -77,7 +77,7 @@ def _paired(row, suffix, comparison):
 def ratio_rows(runs):
     """ratios.csv rows (dicts with schema.RATIOS keys) from the rows of runs.csv."""
     out = []
-    for (workload, threads), by_allocator in sorted(_cells(runs).items(), key=lambda kv: _cell_order(kv[0])):
+    for (workload, threads), by_allocator in sorted(cells(runs).items(), key=lambda kv: _cell_order(kv[0])):
         run_id = next(iter(by_allocator.values()))[0]["run_id"]
         for (mine, other), c in paired_comparisons(by_allocator).items():
             out.append({"run_id": run_id, "workload": workload, "threads": threads, "allocator": mine,
@@ -94,7 +94,7 @@ def summarize(runs, syscalls=(), perf=()):
     and a cell without an ok run has empty figures. The best peer is the other allocator of the cell against
     which this one's paired ratio is lowest (the one it is slowest against), or with no pairs, the one with
     the highest median."""
-    cells = _cells(runs)
+    by_cell = cells(runs)
     calls = {}
     for r in syscalls:
         calls.setdefault((r["workload"], r["allocator"], r["threads"]), {})[r["syscall"]] = r["calls"]
@@ -103,12 +103,12 @@ def summarize(runs, syscalls=(), perf=()):
         events.setdefault((r["workload"], r["allocator"], r["threads"]), []).append(r)
 
     out = []
-    for cell in sorted(cells, key=_cell_order):
+    for cell in sorted(by_cell, key=_cell_order):
         workload, threads = cell
         medians = {}
         rows = []
-        comparisons = paired_comparisons(cells[cell])
-        for allocator, measured in cells[cell].items():
+        comparisons = paired_comparisons(by_cell[cell])
+        for allocator, measured in by_cell[cell].items():
             ok = [r for r in measured if r["status"] == schema.STATUS_OK]
             speeds = [r["ops_per_sec"] for r in ok]
             medians[allocator] = _median(speeds)

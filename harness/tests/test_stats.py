@@ -209,7 +209,7 @@ class Pooled(unittest.TestCase):
 
     def test_covers_the_center_of_the_run_effects(self):
         # Ratios of each run scattered 1% around a run effect that itself varies by 5% between runs: the two-stage
-        # interval covers the center of the run effects in about 95% of studies of 8 runs (54 of these 60); one
+        # interval covers the center of the run effects in about 95% of studies of 8 runs (53 of these 60); one
         # interval of all the reps put together (run effects ignored) covers it far less often (40).
         rng = np.random.default_rng(11)
         covered = naive = 0

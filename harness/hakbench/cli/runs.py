@@ -31,14 +31,6 @@ class Refused(Exception):
     """Two runs that cannot be compared; str() says why."""
 
 
-def cells_of(runs):
-    """{(workload, threads): {allocator: [runs rows]}} of runs.csv rows."""
-    cells = {}
-    for r in runs:
-        cells.setdefault((r["workload"], r["threads"]), {}).setdefault(r["allocator"], []).append(r)
-    return cells
-
-
 def common_cells(a, b, name_a, name_b):
     """The cells of both runs, in A's order; Refused when none, or when a cell's parameters differ."""
     common = [cell for cell in a if cell in b]
@@ -149,7 +141,7 @@ def main(argv):
     except csvfiles.CSVError as e:
         print("compare/runs: %s" % e, file=sys.stderr)
         return 2
-    a, b = cells_of(runs_a), cells_of(runs_b)
+    a, b = summary.cells(runs_a), summary.cells(runs_b)
     try:
         cells = common_cells(a, b, "A (%s)" % args.run_a, "B (%s)" % args.run_b)
     except Refused as e:
