@@ -13,7 +13,7 @@ REPO = os.path.dirname(COMPARE)
 SLOW = os.path.join(REPO, "build", "shims", "slow.so")
 
 from hakbench import csvfiles, schema, stats
-from hakbench.compare import measure
+from hakbench.compare import libraries, measure
 
 
 def run(tool, *args, env=None):
@@ -126,13 +126,19 @@ class GateAgainst(unittest.TestCase):
         return run("gate", "--workloads", "tiny_hot", "--reps", "6", "--recheck-reps", "12", "--quiet", *args,
                    env=env)
 
-    def test_this_revision_built_in_a_worktree_passes(self):
+    def test_this_revision_built_in_a_worktree_is_the_same_code_and_passes_measured(self):
         done = self.gate("--against", "HEAD")
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
-        self.assertRegex(done.stdout, r"hakmem vs HAKMEM at HEAD \([0-9a-f]{12}\) on this machine")
-        self.assertIn("gate: PASS", done.stdout)
+        self.assertRegex(done.stdout, r"hakmem and HAKMEM at HEAD \([0-9a-f]{12}\) are the same machine code")
+        self.assertNotIn("95% CI", done.stdout)  # not measured
         worktrees = subprocess.run(["git", "-C", REPO, "worktree", "list"], capture_output=True, text=True).stdout
         self.assertNotIn("gate-base", worktrees)  # the library is kept, the worktree removed
+        done = self.gate("--against", "HEAD", "--measure-identical")
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertRegex(done.stdout, r"hakmem vs HAKMEM at HEAD \([0-9a-f]{12}\) on this machine")
+        self.assertRegex(done.stdout, r"tiny_hot +1 +1\.000 ")
+        self.assertIn("gate: PASS", done.stdout)
+        self.assertEqual(os.listdir(libraries.COPIES_DIR), [])  # the round copies are gone
 
     def test_injected_slowdown_of_20_percent_fails(self):
         # The shim's delay is calibrated from 5 pairs, so on a loaded machine it can land well short of the
@@ -146,8 +152,9 @@ class GateAgainst(unittest.TestCase):
         self.assertIn("slow regressed: tiny_hot", done.stdout)
 
     def test_same_library_on_both_sides_passes(self):
-        done = self.gate("--against", "system", "--candidate", "system")
+        done = self.gate("--against", "system", "--candidate", "system", "--measure-identical")
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertIn("system vs system on this machine", done.stdout)
 
     def test_unknown_revision_and_bad_combinations_exit_2(self):
         done = self.gate("--against", "no-such-revision")
@@ -156,6 +163,40 @@ class GateAgainst(unittest.TestCase):
         done = self.gate("--against", "HEAD", "--update-baseline")
         self.assertEqual(done.returncode, 2, done.stdout + done.stderr)
         self.assertIn("takes no --baseline", done.stderr)
+
+
+class Libraries(unittest.TestCase):
+    """What the gate's two libraries are: the same machine code or not; fresh copies each round."""
+    LIB = os.path.join(REPO, "build", "libhakmem.so")
+
+    def test_same_code_sees_through_debug_info_and_build_id_only(self):
+        tmp = tempfile.mkdtemp(prefix="compare-same-code.")
+        self.addCleanup(shutil.rmtree, tmp)
+        relinked = os.path.join(tmp, "relinked.so")  # no debug info nor build id, same code
+        subprocess.run(["objcopy", "--strip-debug", "--remove-section=.note.gnu.build-id", self.LIB, relinked],
+                       check=True)
+        with open(self.LIB, "rb") as a, open(relinked, "rb") as b:
+            self.assertNotEqual(a.read(), b.read())
+        self.assertTrue(libraries.same_code(self.LIB, relinked))
+        self.assertTrue(libraries.same_code(None, None))
+        self.assertFalse(libraries.same_code(self.LIB, None))
+        self.assertFalse(libraries.same_code(self.LIB, os.path.join(REPO, "build", "debug", "libhakmem.so")))
+        self.assertFalse(libraries.same_code(self.LIB, SLOW))
+        self.assertFalse(libraries.same_code(self.LIB, os.path.join(tmp, "missing.so")))
+
+    def test_round_copies_are_fresh_equal_in_length_and_removed(self):
+        paths = [self.LIB, SLOW]
+        with libraries.RoundCopies(paths) as copies:
+            first = copies.copy(0)
+            self.assertEqual(len({len(p) for p in first}), 1)
+            for original, copy in zip(paths, first):
+                with open(original, "rb") as a, open(copy, "rb") as b:
+                    self.assertEqual(a.read(), b.read())
+            second = copies.copy(1)
+            self.assertTrue(all(os.path.exists(p) for p in second))
+            self.assertFalse(any(os.path.exists(p) for p in first))  # the round before's are gone
+            self.assertEqual(len({len(p) for p in second}), 1)
+        self.assertFalse(os.path.exists(os.path.dirname(os.path.dirname(second[0]))))
 
 
 class GateIcount(HonestBaseline):

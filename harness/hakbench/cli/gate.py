@@ -15,19 +15,23 @@ With --against REV the gate holds on any machine: it builds HAKMEM at revision R
 runs the candidate and that build in interleaved pairs on this machine; the figure is the median of the per-pair
 ratios candidate/base, and a workload fails only when a second, larger measurement confirms it more than the
 tolerance (default 5%) below 1 with its whole interval below 1. No stored ratio is involved, so a machine whose
-glibc is faster or slower than the lab's gates as well as the lab. --against also takes an allocator
-(NAME or NAME=/path/lib.so) as the base. The stored-ratio mode (no --against) remains for a fixed lab machine.
+glibc is faster or slower than the lab's gates as well as the lab. Each round runs fresh copies of both
+libraries at paths of one length (libraries.RoundCopies), and a base that is the candidate's very machine code
+(a commit that did not touch the allocator) is not measured at all: the gate passes, saying so, unless
+--measure-identical asks for that A/A run. --against also takes an allocator (NAME or NAME=/path/lib.so) as
+the base. The stored-ratio mode (no --against) remains for a fixed lab machine.
 
 Exit 0: every workload within tolerance. 1: a regression (or a run that failed). 2: bad usage, a missing or
 malformed baseline, or a base revision that is unknown or does not build.
 """
 import argparse
+import dataclasses
 import os
 import sys
 
 from hakbench import allocators, meta, stats, workloads
 from hakbench.allocators import REPO
-from hakbench.compare import base_build, baseline, gating, measure
+from hakbench.compare import base_build, baseline, gating, libraries, measure
 from hakbench.schema import GATE_BASELINE
 
 DEFAULT_BASELINE = os.path.join(REPO, "compare", "baseline.csv")
@@ -64,6 +68,9 @@ def parse_args(argv):
     p.add_argument("--candidate", default="hakmem",
                    help="allocator gated against system malloc: a known name or NAME=/path/lib.so (default hakmem)")
     p.add_argument("--update-baseline", action="store_true", help="measure and write the baseline, then exit 0")
+    p.add_argument("--measure-identical", action="store_true",
+                   help="with --against: measure even when the candidate and the base are the same machine code "
+                        "(an A/A run: how far this machine moves identical code)")
     p.add_argument("--timeout", type=float, default=measure.RUN_TIMEOUT_S, help="seconds per run")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     args = p.parse_args(argv)
@@ -75,6 +82,8 @@ def parse_args(argv):
         p.error("--tolerance must be between 0 and 1")
     if args.against and (args.update_baseline or args.baseline != DEFAULT_BASELINE):
         p.error("--against measures its own base: it takes no --baseline or --update-baseline")
+    if args.measure_identical and not args.against:
+        p.error("--measure-identical goes with --against")
     if args.threads is not None and (args.threads < 1 or not (args.update_baseline or args.against)):
         p.error("--threads takes a count >= 1 and goes with --update-baseline or --against")
     if args.recheck_reps is None:
@@ -105,14 +114,23 @@ def measure_cells(args, cells, pairs, what, reference):
             cell_jobs[cell] = measure.job(cell[0], cell[1], PROFILE, args.timeout)
         except ValueError as e:
             failures.append("%s (threads=%d): %s" % (cell[0], cell[1], e))
-    for round_no in range(pairs):
-        for cell in cell_jobs:
-            samples, failed = measure.interleave(sides, cell_jobs[cell], 1, timeout=args.timeout,
-                                                 first_round=round_no)
-            for label in samples:
-                data[cell][label].extend(samples[label])
-            failures += ["%s (threads=%d): %s" % (cell[0], cell[1], f) for f in failed]
-        say(args, "%s: round %d/%d" % (what, round_no + 1, pairs))
+    # Two libraries run from fresh copies each round (libraries.RoundCopies); system malloc preloads nothing.
+    copies = libraries.RoundCopies([s.alloc.path for s in sides]) if all(s.alloc.path for s in sides) else None
+    try:
+        for round_no in range(pairs):
+            if copies:
+                sides = [measure.Side(s.label, dataclasses.replace(s.alloc, path=path), s.overrides)
+                         for s, path in zip(sides, copies.copy(round_no))]
+            for cell in cell_jobs:
+                samples, failed = measure.interleave(sides, cell_jobs[cell], 1, timeout=args.timeout,
+                                                     first_round=round_no)
+                for label in samples:
+                    data[cell][label].extend(samples[label])
+                failures += ["%s (threads=%d): %s" % (cell[0], cell[1], f) for f in failed]
+            say(args, "%s: round %d/%d" % (what, round_no + 1, pairs))
+    finally:
+        if copies:
+            copies.close()
     ratios, medians = {}, {}
     for cell in cells:
         ok = measure.complete_rounds(data[cell], ["candidate", "reference"])
@@ -224,6 +242,11 @@ def against(args):
         print("gate: --against %s: %s" % (spec, e), file=sys.stderr)
         return gating.EXIT_USAGE
     cells = all_cells(args)
+    if not args.measure_identical and libraries.same_code(args.candidate.path, alloc.path):
+        print("gate: %s and %s are the same machine code (equal once debug info, symbols and build id are "
+              "stripped): nothing to gate (--measure-identical measures them anyway)" % (args.candidate.name, what))
+        print("gate: PASS")
+        return 0
     print("gate: %s vs %s on this machine, %s profile, %d pairs per workload, fails below %.2f"
           % (args.candidate.name, what, PROFILE, args.reps, 1 - args.tolerance))
     return check(args, cells, {cell: 1.0 for cell in cells}, {cell: args.tolerance for cell in cells},
