@@ -4,7 +4,9 @@ fast relative to glibc malloc as the stored baseline says?
 For each workload (quick profile) the candidate and system malloc run in interleaved pairs; the figure is the
 median of the per-pair ratios candidate/system with a 95% bootstrap interval. A workload whose ratio fell more
 than its tolerance below the baseline's is measured again with more pairs; it fails only if the new, larger
-measurement confirms it (median below the limit and the interval's top below the baseline ratio).
+measurement confirms it (median below the limit and the interval's top below the bottom of the baseline's
+own interval: a baseline measured in few pairs is itself uncertain, and a gate that took it as exact would
+fail honest code whenever the baseline happened to come out high).
 
 A workload's tolerance is --tolerance, or more when its ratio drifts more: --update-baseline splits its pairs
 into three blocks of consecutive rounds and records twice the largest deviation of a block's median from the
@@ -196,12 +198,13 @@ def print_table(lines):
 REGRESSED = "REGRESSED (confirmed by a second measurement)"
 
 
-def judge(current, ci, base, tolerance, rechecked, faster):
+def judge(current, ci, base, base_low, tolerance, rechecked, faster):
     """Verdict on a workload's ratio: only a second measurement (rechecked) can confirm a regression, and
-    only when its median is below the limit and its interval lies wholly below the baseline ratio.
+    only when its median is below the limit and its interval lies wholly below base_low, the bottom of the
+    baseline's interval (the baseline ratio itself when it is exact, as with --against).
     faster: the verdict when the ratio is more than the tolerance above the baseline's."""
     limit = base * (1 - tolerance)
-    if rechecked and current < limit and ci[1] < base:
+    if rechecked and current < limit and ci[1] < base_low:
         return REGRESSED
     if rechecked:
         return "ok (suspect in the first pass, not confirmed by the second)"
@@ -222,10 +225,11 @@ def gate(args):
 
     cells = [(row["workload"], row["threads"]) for row in rows]
     base = {(row["workload"], row["threads"]): row["ratio"] for row in rows}
+    base_low = {(row["workload"], row["threads"]): min(row["ratio"], row["ci_low"] or row["ratio"]) for row in rows}
     tolerance = {(row["workload"], row["threads"]): max(args.tolerance, row["tolerance"] or 0) for row in rows}
     print("gate: %s vs system malloc, %s profile, %d pairs per workload, tolerance %.0f%% (or the baseline's)"
           % (args.candidate.name, PROFILE, args.reps, 100 * args.tolerance))
-    return check(args, cells, base, tolerance, system_side(),
+    return check(args, cells, base, base_low, tolerance, system_side(),
                  "ok, faster than the baseline (consider --update-baseline)")
 
 
@@ -249,13 +253,15 @@ def against(args):
         return 0
     print("gate: %s vs %s on this machine, %s profile, %d pairs per workload, fails below %.2f"
           % (args.candidate.name, what, PROFILE, args.reps, 1 - args.tolerance))
-    return check(args, cells, {cell: 1.0 for cell in cells}, {cell: args.tolerance for cell in cells},
+    exact = {cell: 1.0 for cell in cells}
+    return check(args, cells, exact, exact, {cell: args.tolerance for cell in cells},
                  measure.Side("reference", alloc), "ok, faster than the base")
 
 
-def check(args, cells, base, tolerance, reference, faster):
+def check(args, cells, base, base_low, tolerance, reference, faster):
     """Measure every cell against reference, recheck the suspects, print the table and conclude: the exit status.
-    base: {cell: expected candidate/reference ratio}; tolerance: {cell: allowed relative drop below it};
+    base: {cell: expected candidate/reference ratio}; base_low: {cell: the bottom of its interval};
+    tolerance: {cell: allowed relative drop below it};
     faster: the verdict of a ratio well above base."""
     ratios, _, failures = measure_cells(args, cells, args.reps, "gate", reference)
     limit = {cell: base[cell] * (1 - tolerance[cell]) for cell in cells}
@@ -274,7 +280,7 @@ def check(args, cells, base, tolerance, reference, faster):
             lines.append((cell[0], cell[1], base[cell], None, None, len(sample), "NO DATA"))
             continue
         current, ci = stats.median(sample), stats.bootstrap_median_ci(sample)
-        verdict = judge(current, ci, base[cell], tolerance[cell], cell in rechecked, faster)
+        verdict = judge(current, ci, base[cell], base_low[cell], tolerance[cell], cell in rechecked, faster)
         if verdict == REGRESSED:
             regressions.append("%s (threads=%d): baseline ratio %.3f, current %.3f (95%% CI %.3f-%.3f), "
                                "limit %.3f" % (cell[0], cell[1], base[cell], current, ci[0], ci[1], limit[cell]))
