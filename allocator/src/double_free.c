@@ -16,8 +16,12 @@ static int on_list(void *head, void *p, uint32_t n) {
 }
 
 void hk_check_double_free(struct hk_heap *h, struct hk_slab *s, void *p) {
-  struct hk_tcache *c = &h->cache[s->cls];
-  int found = on_list(c->head, p, hk_cache_count(h, s->cls));
+  /* Its own class's cache, and those of the classes that borrow from it. */
+  unsigned first = s->cls, borrowers = (unsigned)hk_opt[HK_OPT_TINY_BORROW];
+  if (!hk_class_is_mid(s->cls)) first = s->cls > borrowers ? s->cls - borrowers : 0;
+  int found = 0;
+  for (unsigned cls = first; cls <= s->cls && !found; cls++)
+    found = on_list(h->cache[cls].head, p, hk_cache_count(h, cls));
   if (!found && h->state == HK_HEAP_ACTIVE && relaxed_load(&s->owner) == h) {
     /* Only the owner takes the remote list, so its links stay put while we walk. */
     void *remote = (void *)atomic_load_explicit(&s->remote, memory_order_acquire);

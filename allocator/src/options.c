@@ -24,6 +24,9 @@ static const struct option_def defs[HK_OPT_COUNT] = {
                               "mid classes: at most this many KiB per refill (at least 2 blocks); the cache flushes at twice this"},
     [HK_OPT_WARM_POOL_SIZE] = {"HAKMEM_WARM_POOL_SIZE", 1, 0, 64,
                                "emptied slabs a thread keeps per class, ready for reuse, before the shared pool gets them"},
+    [HK_OPT_TINY_BORROW] = {"HAKMEM_TINY_BORROW", 4, 0, 8,
+                            "a tiny class out of free blocks takes free ones of up to this many next larger classes "
+                            "before carving fresh memory (0: never)"},
     [HK_OPT_ARENA_MB_INIT] = {"HAKMEM_POOL_TLS_ARENA_MB_INIT", 1, 1, 8, "first mid arena chunk of a thread, MiB"},
     [HK_OPT_ARENA_MB_MAX] = {"HAKMEM_POOL_TLS_ARENA_MB_MAX", 8, 1, 8, "largest mid arena chunk, MiB"},
     [HK_OPT_ARENA_GROWTH_LEVELS] = {"HAKMEM_POOL_TLS_ARENA_GROWTH_LEVELS", 4, 1, 8,

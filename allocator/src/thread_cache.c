@@ -24,6 +24,39 @@ void hk_thread_cache_init(void) {
   }
 }
 
+/* Detach the first n (>= 1) blocks of the list at *list (at least n long):
+ * returns them as a list of their own, *list keeps the rest. */
+static void *list_cut(void **list, uint32_t n) {
+  void *first = *list, *last = first;
+  for (uint32_t i = 1; i < n; i++) last = *(void **)last;
+  *list = *(void **)last;
+  *(void **)last = NULL;
+  return first;
+}
+
+/* Detach up to want (>= 1) blocks from s's local free list (not empty);
+ * *got says how many. */
+static void *take_free(struct hk_slab *s, uint32_t want, uint32_t *got) {
+  void *head = s->free;
+  if (s->free_count <= want) {
+    *got = s->free_count;
+    s->free = NULL;
+  } else {
+    head = list_cut(&s->free, want);
+    *got = want;
+  }
+  s->free_count -= *got;
+  return head;
+}
+
+/* Fill the (empty) cache of cls with the got blocks from head; returns the first. */
+static void *cache_fill(struct hk_heap *h, unsigned cls, void *head, uint32_t got) {
+  struct hk_tcache *c = &h->cache[cls];
+  c->head = *(void **)head;
+  c->room = hk_cache_base(cls) - (int32_t)(got - 1);
+  return head;
+}
+
 /* Refill the (empty) cache of cls from s; returns one block, or NULL when s
  * has nothing left. Order: local free list, remote frees, uncarved space.
  * Carving writes a link into every block it hands over, so it touches their
@@ -42,18 +75,7 @@ static void *take_from_slab(struct hk_heap *h, struct hk_slab *s, unsigned cls) 
   HK_ASSERT(s->where == HK_SLAB_CURRENT && relaxed_load(&s->owner) == h && s->cls == cls);
   if (s->free_count == 0) hk_slab_drain_remote(s);
   if (s->free_count) {
-    head = s->free;
-    if (s->free_count <= want) {
-      got = s->free_count;
-      s->free = NULL;
-    } else {
-      void *last = head;
-      for (uint32_t i = 1; i < want; i++) last = *(void **)last;
-      s->free = *(void **)last;
-      *(void **)last = NULL;
-      got = want;
-    }
-    s->free_count -= got;
+    head = take_free(s, want, &got);
   } else {
     uint32_t carved = relaxed_load(&s->carved);
     got = s->capacity - carved;
@@ -76,10 +98,52 @@ static void *take_from_slab(struct hk_heap *h, struct hk_slab *s, unsigned cls) 
     hk_slab_set_carved(s, carved + got);
   }
   HK_ASSERT(hk_debug_walk(s, head, got) == NULL && hk_slab_counts_ok(s));
-  struct hk_tcache *c = &h->cache[cls];
-  c->head = *(void **)head;
-  c->room = hk_cache_base(cls) - (int32_t)(got - 1);
-  return head;
+  return cache_fill(h, cls, head, got);
+}
+
+/* Borrowing: a tiny class whose slabs have no free block left takes free
+ * blocks of one of the next HAKMEM_TINY_BORROW larger classes (its cache,
+ * else its current or first warm slab) instead of carving fresh ones. Each
+ * class's resident memory is set by its own peak, and the classes' peaks
+ * add up where one free list for all sizes pays for the peak of their sum:
+ * a class above its usual share now uses what a neighbour below its own
+ * has free. A borrowed block is a block of its slab like any other: its
+ * free goes to its own class's cache (hk_check_double_free walks the
+ * borrowers' caches too), so the borrower comes back for more while it
+ * stays above its share: a lender needs BORROW_MIN_FREE free blocks and
+ * gives half, at most BORROW_MAX. Measured on random_mixed (page faults at
+ * 60M steps, mean of 3 seeds; cache misses per 10M): 16 and 16 saved 33
+ * of 831 faults for 4x the misses, at 0.994x [0.989, 1.004] the speed
+ * (compare/ab, 24 pairs); 8 and 64 saved as many for 6x the misses at
+ * 0.979x-0.987x. Only a class whose size is a multiple of the borrower's
+ * lowest set bit lends: every block in a class's cache keeps the alignment
+ * hk_malloc_aligned counts on. */
+#define BORROW_MIN_FREE 16
+#define BORROW_MAX 16
+static void *borrow(struct hk_heap *h, unsigned cls) {
+  unsigned last = cls + (unsigned)hk_opt[HK_OPT_TINY_BORROW];
+  if (last >= HK_NUM_TINY) last = HK_NUM_TINY - 1;
+  uint32_t align = hk_class_size[cls] & -hk_class_size[cls];
+  for (unsigned from = cls + 1; from <= last; from++) {
+    if (hk_class_size[from] % align) continue; /* its blocks lack the alignment of ours */
+    uint32_t cached = hk_cache_count(h, from);
+    if (cached >= BORROW_MIN_FREE) {
+      struct hk_tcache *c = &h->cache[from];
+      uint32_t got = cached / 2 < BORROW_MAX ? cached / 2 : BORROW_MAX;
+      void *head = list_cut(&c->head, got);
+      c->room += (int32_t)got;
+      HK_ASSERT(hk_debug_walk(NULL, head, got) == NULL);
+      return cache_fill(h, cls, head, got);
+    }
+    struct hk_slab *s = h->cls[from].current;
+    if (!s || s->free_count == 0) s = h->cls[from].warm.head;
+    if (!s || s->free_count < BORROW_MIN_FREE || s->free_count == relaxed_load(&s->carved)) continue;
+    uint32_t want = s->free_count / 2 < BORROW_MAX ? s->free_count / 2 : BORROW_MAX, got;
+    void *head = take_free(s, want, &got);
+    HK_ASSERT(hk_debug_walk(s, head, got) == NULL && hk_slab_counts_ok(s));
+    return cache_fill(h, cls, head, got);
+  }
+  return NULL;
 }
 
 void *hk_refill_alloc(struct hk_heap *h, unsigned cls) {
@@ -89,15 +153,24 @@ void *hk_refill_alloc(struct hk_heap *h, unsigned cls) {
   for (;;) {
     struct hk_slab *s = cs->current;
     if (s) {
-      if (s->free_count == 0 && !hk_slab_drain_remote(s) && relaxed_load(&s->carved) < s->capacity &&
-          cs->warm.head && cs->warm.head->free_count) {
-        /* Free blocks of a warm slab before fresh ones carved from this one:
-         * carving touches pages no block has used yet, so a class whose frees
-         * land on its other slabs would grow its resident memory by their
-         * free blocks (random_mixed: 20% more pages than its live blocks). */
-        struct hk_slab *w = hk_warm_pop(h, cls);
-        hk_warm_park(h, s);
-        cs->current = s = w;
+      if (s->free_count == 0 && !hk_slab_drain_remote(s)) {
+        if (cs->warm.head && cs->warm.head->free_count) {
+          /* Free blocks of a warm slab before fresh ones carved from this one:
+           * carving touches pages no block has used yet, so a class whose frees
+           * land on its other slabs would grow its resident memory by their
+           * free blocks (random_mixed: 20% more pages than its live blocks). */
+          if (relaxed_load(&s->carved) < s->capacity) {
+            struct hk_slab *w = hk_warm_pop(h, cls);
+            hk_warm_park(h, s);
+            cs->current = s = w;
+          }
+        } else if (!hk_class_is_mid(cls) && cs->carve_ramp >= hk_refill_count[cls]) {
+          /* Not while the class still ramps its carving up: a class of a
+           * few blocks would live on borrowed ones for good, each refill a
+           * borrow (tiny_hot: +2% instructions per op). */
+          void *p = borrow(h, cls);
+          if (p) return p;
+        }
       }
       void *p = take_from_slab(h, s, cls);
       if (p) return p;
@@ -120,10 +193,9 @@ void hk_cache_flush(struct hk_heap *h, unsigned cls, uint32_t keep) {
     rest = c->head;
     c->head = NULL;
   } else {
-    void *cut = c->head;
-    for (uint32_t i = 1; i < keep; i++) cut = *(void **)cut;
-    rest = *(void **)cut;
-    *(void **)cut = NULL;
+    void *kept = list_cut(&c->head, keep);
+    rest = c->head;
+    c->head = kept;
   }
   c->room = hk_cache_base(cls) - (int32_t)keep;
   hk_purge_maybe();

@@ -42,3 +42,4 @@ for size in tiny mid large; do
         bad_free_case double-$size$variant
     done
 done
+bad_free_case double-borrowed

@@ -9,9 +9,14 @@
  *   double-SIZE-nonadjacent  free(p); free(q); free(p), then three mallocs
  *                            (unnoticed, two of them return the same block)
  *   double-SIZE-flushed      free(p), then enough other frees to push p out
- *                            of the thread cache into its slab, then free(p) */
+ *                            of the thread cache into its slab, then free(p)
+ *   double-borrowed          free(p) of a 64-byte block, then mallocs of 48
+ *                            bytes until one borrows p, still free, into the
+ *                            48-byte class's cache (HAKMEM_TINY_BORROW), then
+ *                            free(p) */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -78,10 +83,39 @@ static int double_free(const char *how)
     return 0;
 }
 
+/* The 48-byte class runs out of free blocks after carving at full rate
+ * (a class still ramping up its carving does not borrow); the 64-byte
+ * class's cache holds 40, p second from the top. The malloc(48) that finds
+ * no free block of its own borrows from the top: the first goes out, p
+ * waits in the 48-byte cache, free but not in its own class's cache. */
+static void double_free_borrowed(void)
+{
+    static void *other[38], *mine[1000];
+    for (int i = 0; i < 38; i++)
+        other[i] = API(malloc)(64);
+    void *p = API(malloc)(64), *top = API(malloc)(64);
+    for (int i = 0; i < 38; i++)
+        API(free)(other[i]);
+    API(free)(p);
+    API(free)(top);
+    int n = 0;
+    while (n < 1000 && (mine[n] = API(malloc)(48)) != top)
+        n++;
+    if (n == 1000) {
+        printf("no malloc(48) of 1000 borrowed a free 64-byte block\n");
+        exit(3);
+    }
+    announce(p);
+    API(free)(OPAQUE(p));
+    void *again = API(malloc)(48), *twice = API(malloc)(64);
+    if (again == twice)
+        printf("malloc returned %p twice\n", again);
+}
+
 int main(int argc, char **argv)
 {
     static const char usage[] =
-        "usage: bad_free_test stack|foreign-mmap|interior|double-{tiny,mid,large}[-nonadjacent|-flushed]|\n"
+        "usage: bad_free_test stack|foreign-mmap|interior|double-{tiny,mid,large}[-nonadjacent|-flushed]|double-borrowed|\n"
         "                     large-realloc-interior|large-realloc-interior-grow|large-usable-interior|large-realloc-freed\n";
     if (argc != 2) {
         fputs(usage, stderr);
@@ -112,6 +146,8 @@ int main(int argc, char **argv)
             fputs(usage, stderr);
             return 2;
         }
+    } else if (!strcmp(c, "double-borrowed")) {
+        double_free_borrowed();
     } else if (strncmp(c, "double-", 7) || double_free(c + 7)) {
         fputs(usage, stderr);
         return 2;

@@ -143,6 +143,7 @@ run_hak realloc-grow-hak 20 "$BIN/realloc_grow_test_hak" -m 32
 # larger than the machine (bad pointers to realloc: bad_free.sh).
 run_both large-realloc-race 60 "$BIN/large_realloc_race_test" -n 40000
 run_both aligned-zero 20 "$BIN/aligned_zero_test"
+run_both borrow 20 "$BIN/borrow_test"
 run_both exit-rounds-alloc 20 "$BIN/exit_rounds_alloc_test"
 if [ "$(cat /proc/sys/vm/overcommit_memory)" != 1 ]; then
     run_both overcommit 20 "$BIN/overcommit_test"
