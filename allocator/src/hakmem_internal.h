@@ -331,6 +331,7 @@ struct hk_class_state {
 
 struct hk_class_stats {
   uint64_t mallocs, frees, cache_hits, cache_misses, refills, warm_hits, warm_misses, remote_frees;
+  uint64_t borrows; /* refills served by a larger class (HAKMEM_TINY_BORROW) */
 };
 
 enum hk_heap_state { HK_HEAP_NEW = 0, HK_HEAP_ACTIVE, HK_HEAP_EXITED };

@@ -30,6 +30,7 @@ void hk_class_stats_add(struct hk_class_stats *dst, const struct hk_class_stats 
     dst[cls].warm_hits += src[cls].warm_hits;
     dst[cls].warm_misses += src[cls].warm_misses;
     dst[cls].remote_frees += src[cls].remote_frees;
+    dst[cls].borrows += src[cls].borrows;
   }
 }
 
@@ -55,9 +56,10 @@ static void emit_kv(const char *key, uint64_t v, int comma) {
   hk_text_u64(&out, v);
 }
 
-#define N_FIELDS 8
+#define N_FIELDS 9
 static const char *const field_names[N_FIELDS] = {"mallocs", "frees", "cache_hits", "cache_misses",
-                                                  "refills", "warm_hits", "warm_misses", "remote_frees"};
+                                                  "refills", "warm_hits", "warm_misses", "remote_frees",
+                                                  "borrows"};
 static void fields(const struct hk_class_stats *c, uint64_t v[N_FIELDS]) {
   v[0] = c->mallocs;
   v[1] = c->frees;
@@ -67,6 +69,7 @@ static void fields(const struct hk_class_stats *c, uint64_t v[N_FIELDS]) {
   v[5] = c->warm_hits;
   v[6] = c->warm_misses;
   v[7] = c->remote_frees;
+  v[8] = c->borrows;
 }
 
 struct global_field {

@@ -169,7 +169,10 @@ void *hk_refill_alloc(struct hk_heap *h, unsigned cls) {
            * few blocks would live on borrowed ones for good, each refill a
            * borrow (tiny_hot: +2% instructions per op). */
           void *p = borrow(h, cls);
-          if (p) return p;
+          if (p) {
+            if (HK_STATS_ON()) h->stats[cls].borrows++;
+            return p;
+          }
         }
       }
       void *p = take_from_slab(h, s, cls);

@@ -7,7 +7,7 @@ import json
 import sys
 
 CLASS_FIELDS = ("mallocs", "frees", "cache_hits", "cache_misses", "refills",
-                "warm_hits", "warm_misses", "remote_frees")
+                "warm_hits", "warm_misses", "remote_frees", "borrows")
 TOP_FIELDS = ("classes", "slabs_formatted", "slabs_released", "superslabs_mapped",
               "superslabs_released", "peak_bytes_mapped")
 # stats_probe: 1000 x 48 B and 100 x 64 B (freed by another thread) in Tiny.
